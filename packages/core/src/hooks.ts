@@ -1,0 +1,63 @@
+import type { AuthSource } from './auth-info.js'
+import type { RejectionReason } from './errors/errors.js'
+
+/** Emitted once per `verify()` call. */
+export interface VerifyEvent {
+  outcome: 'success' | 'failure'
+  source: AuthSource | undefined
+  /** Set on failure. */
+  reason?: RejectionReason | undefined
+  /** Server-side detail for a failure (expected issuer, kid, …). Never contains the token. */
+  debug?: Record<string, unknown> | undefined
+  /** Whether the answer came from a cache. */
+  cached: boolean
+  durationMs: number
+}
+
+/** Emitted on every cache lookup. */
+export interface CacheEvent {
+  cache: 'jwt' | 'introspection' | 'jwks'
+  tier: 'l1' | 'l2'
+  outcome: 'hit' | 'miss' | 'negative_hit' | 'error'
+}
+
+/** Emitted after each JWKS fetch. */
+export interface JwksRefreshEvent {
+  url: string
+  cause: 'initial' | 'expired' | 'unknown_kid'
+  outcome: 'success' | 'failure' | 'cooldown'
+  keyCount?: number | undefined
+  durationMs: number
+  error?: unknown
+}
+
+/** Emitted after each outbound HTTP call (introspection, JWKS, token endpoint, admin API). */
+export interface UpstreamEvent {
+  kind: 'introspection' | 'jwks' | 'token' | 'admin'
+  method: string
+  url: string
+  status?: number | undefined
+  durationMs: number
+  error?: unknown
+}
+
+/**
+ * Observability hooks. Every hook is optional; when none is set nothing is built or called, so an
+ * unobserved verifier pays nothing. A hook that throws is ignored (it never fails a request).
+ */
+export interface HydrakitHooks {
+  onVerify?: ((event: VerifyEvent) => void) | undefined
+  onCache?: ((event: CacheEvent) => void) | undefined
+  onJwksRefresh?: ((event: JwksRefreshEvent) => void) | undefined
+  onUpstream?: ((event: UpstreamEvent) => void) | undefined
+}
+
+/** Calls a hook, swallowing anything it throws. */
+export function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
+  if (hook === undefined) return
+  try {
+    hook(event)
+  } catch {
+    // A broken listener must never fail or slow a request.
+  }
+}

@@ -1,0 +1,41 @@
+// Public API of @hydrakit/core. Explicit named re-exports only.
+
+export type { AuthInfo, AuthSource } from './auth-info.js'
+export { toAuthInfo, readScopes, readAudience } from './auth-info.js'
+
+export type { TokenVerifier, VerifyCallOptions } from './verifier.js'
+
+export type { HydrakitHooks, VerifyEvent, CacheEvent, JwksRefreshEvent, UpstreamEvent } from './hooks.js'
+
+export type {
+  HydrakitErrorCode,
+  OAuthErrorCode,
+  RejectionReason,
+  HydrakitErrorOptions,
+} from './errors/errors.js'
+export {
+  HydrakitError,
+  MissingTokenError,
+  InvalidRequestError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  ClaimCheckError,
+  UpstreamUnavailableError,
+  isHydrakitError,
+} from './errors/errors.js'
+export type { BearerChallenge } from './errors/www-authenticate.js'
+export { buildBearerChallenge } from './errors/www-authenticate.js'
+
+export type { RequestLike, TokenExtractionOptions, TokenExtractor } from './token/extract.js'
+export { createTokenExtractor, requireToken } from './token/extract.js'
+
+export type { ScopeStrategy, ScopeStrategyName } from './scope/strategies.js'
+export {
+  exactScopeStrategy,
+  wildcardScopeStrategy,
+  hierarchicScopeStrategy,
+  resolveScopeStrategy,
+} from './scope/strategies.js'
+
+export type { HttpRequest, HttpResponse, TransportFailure } from './http/request.js'
+export { TransportError } from './http/request.js'

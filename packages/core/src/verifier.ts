@@ -1,0 +1,20 @@
+import type { AuthInfo } from './auth-info.js'
+
+/** Per-call options for {@link TokenVerifier.verify}. */
+export interface VerifyCallOptions {
+  /** Aborts outbound work for this call (e.g. when the client disconnected). */
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Anything that turns a bearer token into an {@link AuthInfo} or throws a
+ * {@link import('./errors/errors.js').HydrakitError}. Implemented by the JWT, introspection and
+ * hybrid verifiers; adapters accept any object of this shape.
+ */
+export interface TokenVerifier {
+  /** Realm used in `WWW-Authenticate` challenges. */
+  readonly realm: string
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /** Releases timers and connection pools. Idempotent. */
+  close?(): Promise<void>
+}

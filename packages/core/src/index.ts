@@ -39,3 +39,6 @@ export {
 
 export type { HttpRequest, HttpResponse, TransportFailure } from './http/request.js'
 export { TransportError } from './http/request.js'
+
+export type { AdminAuth, AdminAuthProvider, AdminAuthContext } from './hydra/admin-auth.js'
+export { createAdminAuthProvider, AdminAuthError } from './hydra/admin-auth.js'

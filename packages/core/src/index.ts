@@ -42,3 +42,10 @@ export { TransportError } from './http/request.js'
 
 export type { AdminAuth, AdminAuthProvider, AdminAuthContext } from './hydra/admin-auth.js'
 export { createAdminAuthProvider, AdminAuthError } from './hydra/admin-auth.js'
+
+export type { RequestAuthenticator, RequestAuthenticatorOptions } from './guard/authenticate.js'
+export { createRequestAuthenticator, isCorsPreflight } from './guard/authenticate.js'
+export type { ScopeCheck, ScopeCheckOptions } from './guard/scopes.js'
+export { createScopeCheck, normalizeRequiredScopes } from './guard/scopes.js'
+export type { ClaimCheck, ClaimMatcher, ClaimRequirements, ClaimValue } from './guard/claims.js'
+export { createClaimCheck } from './guard/claims.js'

@@ -1,0 +1,87 @@
+import type { AuthInfo } from '../auth-info.js'
+import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
+import { isJwtShaped } from './token-shape.js'
+
+/** Options of {@link createHybridVerifier}. */
+export interface HybridVerifierOptions {
+  /** Verifies JWT-shaped tokens locally, e.g. `createJwtVerifier({...})`. Required. */
+  jwt: TokenVerifier
+  /** Verifies every other (opaque) token, e.g. `createIntrospectionVerifier({...})`. Required. */
+  introspection: TokenVerifier
+  /**
+   * Also introspect JWTs that passed local verification, so that revoked JWTs are refused (Hydra
+   * introspects its JWT access tokens too). The introspection verifier's cache applies, so a given
+   * JWT reaches Hydra at most once per cache TTL. A JWT that fails locally is never introspected.
+   * When introspection is unavailable, such a JWT is refused with 503 (fail closed). Default
+   * `false`.
+   */
+  introspectJwts?: boolean | undefined
+  /** `realm` of the challenges built for this verifier. Default: the `jwt` verifier's `realm`. */
+  realm?: string | undefined
+}
+
+/** A {@link TokenVerifier} that picks local JWT verification or introspection per token. */
+export interface HybridVerifier extends TokenVerifier {
+  readonly realm: string
+  /**
+   * Verifies `token`: JWT-shaped tokens (three base64url segments whose header is a JSON object with
+   * `alg`) with the `jwt` verifier, opaque ones (`ory_at_…` and anything else) with the
+   * `introspection` verifier. With `introspectJwts`, a locally valid JWT must also be active at
+   * the introspection endpoint; the JWT's own profile (`source: 'jwt'`) is returned.
+   */
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /** Closes both inner verifiers. Idempotent. */
+  close(): Promise<void>
+}
+
+function isVerifier(value: unknown): value is TokenVerifier {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { verify?: unknown }).verify === 'function'
+  )
+}
+
+/**
+ * Combines a local JWT verifier and an introspection verifier. Options are validated now; a bad one
+ * throws a TypeError naming it.
+ *
+ * @example
+ * ```ts
+ * const verifier = createHybridVerifier({
+ *   jwt: createJwtVerifier({ issuer: 'https://auth.example/', jwksUri: 'https://auth.example/.well-known/jwks.json' }),
+ *   introspection: createIntrospectionVerifier({ adminUrl: 'http://hydra:4445' }),
+ * })
+ * ```
+ */
+export function createHybridVerifier(options: HybridVerifierOptions): HybridVerifier {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('options must be an object')
+  }
+  const { jwt, introspection } = options
+  if (!isVerifier(jwt)) throw new TypeError('jwt must be a TokenVerifier (an object with verify())')
+  if (!isVerifier(introspection)) {
+    throw new TypeError('introspection must be a TokenVerifier (an object with verify())')
+  }
+  if (jwt === introspection) throw new TypeError('jwt and introspection must be different verifiers')
+  const introspectJwts = options.introspectJwts ?? false
+  if (typeof introspectJwts !== 'boolean') throw new TypeError('introspectJwts must be a boolean')
+  const realm = options.realm ?? jwt.realm
+  if (typeof realm !== 'string' || realm === '') throw new TypeError('realm must be a non-empty string')
+
+  let closed: Promise<void> | undefined
+
+  return {
+    realm,
+    async verify(token, callOptions) {
+      if (!isJwtShaped(token)) return introspection.verify(token, callOptions)
+      const info = await jwt.verify(token, callOptions)
+      if (introspectJwts) await introspection.verify(token, callOptions)
+      return info
+    },
+    close() {
+      closed ??= Promise.all([jwt.close?.(), introspection.close?.()]).then(() => undefined)
+      return closed
+    },
+  }
+}

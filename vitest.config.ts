@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config'
 // Tests import the workspace packages through the `@hydrakit/source` export condition, so they run
 // against src/*.ts without a build. Child-process tests (examples, CommonJS) use the built dist/.
 export default defineConfig({
-  resolve: { conditions: ['@hydrakit/source', 'import', 'module', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['@hydrakit/source', 'import', 'module', 'node', 'default'] } },
+  resolve: { conditions: ['@hydrakit/source', 'node'] },
+  ssr: { resolve: { conditions: ['@hydrakit/source', 'node'], externalConditions: ['node'] } },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

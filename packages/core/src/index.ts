@@ -49,3 +49,26 @@ export type { ScopeCheck, ScopeCheckOptions } from './guard/scopes.js'
 export { createScopeCheck, normalizeRequiredScopes } from './guard/scopes.js'
 export type { ClaimCheck, ClaimMatcher, ClaimRequirements, ClaimValue } from './guard/claims.js'
 export { createClaimCheck } from './guard/claims.js'
+export type { AuthCheck, AuthState, Guard, GuardOptions } from './guard/guard.js'
+export { createGuard } from './guard/guard.js'
+export type { ErrorResponse } from './http/error-response.js'
+export { toErrorResponse } from './http/error-response.js'
+export type { GuardBuilder, GuardSettings, AuthenticateOptions } from './guard/builder.js'
+export { createGuardBuilder, unauthenticatedVerifier } from './guard/builder.js'
+
+export type { JsonValue, CacheStore } from './cache/store.js'
+export type { MemoryCacheStore, MemoryCacheStoreOptions } from './cache/memory-store.js'
+export { createMemoryCacheStore } from './cache/memory-store.js'
+export type { SingleFlight } from './cache/single-flight.js'
+export { createSingleFlight } from './cache/single-flight.js'
+export { tokenCacheKey } from './cache/token-key.js'
+export type { TokenShape } from './verify/token-shape.js'
+export { detectTokenShape, isJwtShaped } from './verify/token-shape.js'
+export type {
+  IntrospectionVerifier,
+  IntrospectionVerifierOptions,
+  IntrospectionCacheOptions,
+} from './verify/introspection.js'
+export { createIntrospectionVerifier } from './verify/introspection.js'
+export type { HybridVerifier, HybridVerifierOptions } from './verify/hybrid.js'
+export { createHybridVerifier } from './verify/hybrid.js'

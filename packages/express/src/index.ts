@@ -1,1 +1,21 @@
-export {}
+// @hydrakit/express: Express middleware for Ory Hydra.
+
+export type {
+  HydraAuth,
+  HydraOptions,
+  MiddlewareSettings,
+  StandaloneOptions,
+  AuthenticatedRequest,
+} from './hydra.js'
+export {
+  hydra,
+  authenticate,
+  requireScope,
+  requireScopes,
+  requireAnyScope,
+  requireClaims,
+  errorHandler,
+  getAuth,
+} from './hydra.js'
+export type { ErrorMode } from './middleware.js'
+export type { AuthenticateOptions, AuthInfo } from '@hydrakit/core'

@@ -1,1 +1,14 @@
-export {}
+// @hydrakit/koa: Koa middleware for Ory Hydra.
+
+export type { HydraAuth, HydraOptions, StandaloneOptions, AuthState } from './hydra.js'
+export {
+  hydra,
+  authenticate,
+  requireScope,
+  requireScopes,
+  requireAnyScope,
+  requireClaims,
+  errorHandler,
+  getAuth,
+} from './hydra.js'
+export type { AuthenticateOptions, AuthInfo } from '@hydrakit/core'

@@ -9,6 +9,11 @@ export interface RequestLike {
   headers: Record<string, string | string[] | undefined>
   /** Parsed body, when the app parsed one. Only read when `body` extraction is on. */
   body?: unknown
+  /**
+   * Node's `req.rawHeaders`. Node keeps only the first of several `Authorization` headers in
+   * `req.headers`; with the raw list a second one is detected and refused.
+   */
+  rawHeaders?: readonly string[] | undefined
 }
 
 /** Where to look for the bearer token (RFC 6750 §2). Only the header is on by default. */
@@ -89,7 +94,13 @@ export function createTokenExtractor(
       found = token
     }
 
-    if (useHeader) take(fromHeader(req.headers.authorization, realm, max))
+    if (useHeader) {
+      const value = req.headers.authorization
+      if (value !== undefined && req.rawHeaders !== undefined && countAuthorization(req.rawHeaders) > 1) {
+        throw malformed(realm, 'more than one Authorization header')
+      }
+      take(fromHeader(value, realm, max))
+    }
     if (useBody) take(fromBody(req, realm))
     if (useQuery) take(fromQuery(req.url, realm))
     if (cookie !== undefined) take(fromCookie(req.headers.cookie, cookie, realm))
@@ -143,6 +154,15 @@ function fromHeader(value: string | string[] | undefined, realm: string, max: nu
   if (token === '') throw malformed(realm, 'empty bearer token')
   if (!TOKEN68.test(token)) throw malformed(realm, 'malformed bearer token')
   return token
+}
+
+function countAuthorization(raw: readonly string[]): number {
+  let n = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length === 13 && name.toLowerCase() === 'authorization') n++
+  }
+  return n
 }
 
 function fromQuery(url: string | undefined, realm: string): string | undefined {

@@ -125,3 +125,16 @@ describe('createTokenExtractor — other methods', () => {
     expect(() => createTokenExtractor({ getToken: 'x' as never })).toThrow(/token\.getToken/)
   })
 })
+
+describe('createTokenExtractor — duplicate headers Node would hide', () => {
+  it('refuses a second Authorization header seen in rawHeaders', () => {
+    const extract = createTokenExtractor()
+    const r: RequestLike = {
+      method: 'GET',
+      headers: { authorization: 'Bearer a' },
+      rawHeaders: ['Host', 'x', 'Authorization', 'Bearer a', 'authorization', 'Bearer b'],
+    }
+    expect(() => extract(r, 'api')).toThrow(/more than one Authorization/)
+    expect(extract({ ...r, rawHeaders: ['Authorization', 'Bearer a'] }, 'api')).toBe('a')
+  })
+})

@@ -1,0 +1,55 @@
+import type { AuthInfo } from '../auth-info.js'
+import { MissingTokenError } from '../errors/errors.js'
+import type { RequestLike } from '../token/extract.js'
+import type { RequestAuthenticator } from './authenticate.js'
+
+/** A check on an authenticated request (scopes, claims, your own). Throws a HydrakitError to refuse. */
+export type AuthCheck = (auth: AuthInfo, realm: string) => void
+
+/**
+ * The result of authenticating a request: the {@link AuthInfo}, or `null` for an anonymous request
+ * let through by `optional`. Adapters store it per request so a second guard never re-verifies.
+ */
+export type AuthState = AuthInfo | null
+
+/** One middleware's worth of work, framework-free. Build once per route with {@link createGuard}. */
+export interface Guard {
+  readonly realm: string
+  /**
+   * Applies the checks to an already authenticated request. Synchronous: no verification happens.
+   * Throws {@link MissingTokenError} for an anonymous request when there are checks to pass.
+   */
+  check(state: AuthState): AuthState
+  /** Authenticates the request (honouring `optional`), then applies the checks. */
+  run(req: RequestLike): Promise<AuthState>
+}
+
+/** Options of {@link createGuard}. */
+export interface GuardOptions {
+  authenticate: RequestAuthenticator
+  realm: string
+  /** Let requests without a token through as anonymous (`null`). Invalid tokens are still refused. */
+  optional?: boolean | undefined
+  checks?: readonly AuthCheck[] | undefined
+}
+
+/** Builds a {@link Guard}; everything is resolved here, nothing per request. */
+export function createGuard(options: GuardOptions): Guard {
+  const { authenticate, realm } = options
+  const optional = options.optional ?? false
+  if (typeof optional !== 'boolean') throw new TypeError('optional must be a boolean')
+  const checks = [...(options.checks ?? [])]
+  const check = (state: AuthState): AuthState => {
+    if (checks.length === 0) return state
+    if (state === null) throw new MissingTokenError({ realm })
+    for (const c of checks) c(state, realm)
+    return state
+  }
+  // With checks, a missing token is an error even for an optional guard.
+  const tokenOptional = optional && checks.length === 0
+  return {
+    realm,
+    check,
+    run: async (req) => check((await authenticate(req, tokenOptional)) ?? null),
+  }
+}

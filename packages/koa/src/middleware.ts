@@ -1,0 +1,96 @@
+import {
+  HydrakitError,
+  isCorsPreflight,
+  toErrorResponse,
+  type AuthInfo,
+  type AuthState,
+  type Guard,
+  type RequestLike,
+} from '@hydrakit/core'
+import type { Context, Middleware, Next } from 'koa'
+
+/** Per-request authentication state, private to this package. `undefined` = not authenticated yet. */
+const kState = Symbol('hydrakit.auth')
+
+type State = { [kState]?: AuthState; auth?: AuthInfo }
+
+export function readState(ctx: Context): AuthState | undefined {
+  return (ctx.state as State)[kState]
+}
+
+function writeState(ctx: Context, state: AuthState): void {
+  const s = ctx.state as State
+  s[kState] = state
+  if (state !== null) s.auth = state
+}
+
+/** Writes a hydrakit error: status, its headers, JSON body. Returns false when the response already started. */
+export function renderError(ctx: Context, err: HydrakitError): boolean {
+  if (ctx.headerSent || !ctx.writable) return false
+  const out = toErrorResponse(err)
+  const res = ctx.res
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  ctx.status = out.status
+  for (const name in out.headers) res.setHeader(name, out.headers[name]!)
+  ctx.body = out.body
+  return true
+}
+
+/**
+ * Koa's last-resort error renderer for this context only: hydrakit errors become JSON (like
+ * `errorHandler()` would), everything else goes to Koa's own `onerror`. Installed just before a
+ * guard throws, so middleware upstream still catches the typed error, and an app without an error
+ * handler still answers with status, `WWW-Authenticate` and `{ error, error_description }`.
+ */
+function onerror(this: Context, err: unknown): void {
+  if (!(err instanceof HydrakitError) || this.headerSent || !this.writable) {
+    // Koa's own (or the app's app.context) onerror, found on the prototype this property shadows.
+    const proto = Object.getPrototypeOf(this) as { onerror: (this: Context, e: unknown) => void }
+    proto.onerror.call(this, err)
+    return
+  }
+  this.app.emit('error', err, this)
+  const out = toErrorResponse(err)
+  const res = this.res
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  res.statusCode = out.status
+  for (const name in out.headers) res.setHeader(name, out.headers[name]!)
+  res.setHeader('content-length', Buffer.byteLength(out.body))
+  res.end(out.body)
+}
+
+function fail(ctx: Context, err: unknown): Promise<never> {
+  if (err instanceof HydrakitError) ctx.onerror = onerror
+  return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+}
+
+/** Turns a framework-free guard into Koa middleware (Koa 2 and 3). */
+export function toMiddleware(guard: Guard): Middleware {
+  return function hydrakitGuard(ctx: Context, next: Next): Promise<unknown> {
+    const req = ctx.req
+    if (isCorsPreflight(req as unknown as RequestLike)) return next()
+    const known = readState(ctx)
+    if (known !== undefined) {
+      try {
+        guard.check(known)
+      } catch (err) {
+        return fail(ctx, err)
+      }
+      return next()
+    }
+    const like: RequestLike = {
+      method: req.method ?? 'GET',
+      url: ctx.originalUrl,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: (ctx.request as { body?: unknown }).body,
+    }
+    return guard.run(like).then(
+      (state: AuthState) => {
+        writeState(ctx, state)
+        return next()
+      },
+      (err: unknown) => fail(ctx, err),
+    )
+  }
+}

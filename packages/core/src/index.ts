@@ -72,3 +72,5 @@ export type {
 export { createIntrospectionVerifier } from './verify/introspection.js'
 export type { HybridVerifier, HybridVerifierOptions } from './verify/hybrid.js'
 export { createHybridVerifier } from './verify/hybrid.js'
+export type { ProtectedResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js'
+export { createProtectedResourceMetadata } from './resource/metadata.js'

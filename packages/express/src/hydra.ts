@@ -39,6 +39,11 @@ export interface HydraAuth {
   requireClaims(requirements: ClaimRequirements): RequestHandler
   /** Error middleware that renders hydrakit errors as JSON and passes anything else on. */
   errorHandler(): ErrorRequestHandler
+  /**
+   * Serves the RFC 9728 protected-resource metadata document (GET/HEAD on its well-known path;
+   * everything else passes through). Mount it on the app root. Requires `protectedResource`.
+   */
+  protectedResourceMetadata(): RequestHandler
   /** Closes the verifier (timers, connection pools). */
   close(): Promise<void>
 }
@@ -66,6 +71,23 @@ export function hydra(options: HydraOptions): HydraAuth {
     requireAnyScope: (s, o) => toMiddleware(b.requireAnyScope(s, o), mode),
     requireClaims: (r) => toMiddleware(b.requireClaims(r), mode),
     errorHandler,
+    protectedResourceMetadata: () => {
+      const meta = b.resourceMetadata
+      if (meta === undefined)
+        throw new TypeError('protectedResourceMetadata() needs the protectedResource option')
+      return (req, res, next) => {
+        const q = req.originalUrl.indexOf('?')
+        const path = q === -1 ? req.originalUrl : req.originalUrl.slice(0, q)
+        if ((req.method !== 'GET' && req.method !== 'HEAD') || path !== meta.path) {
+          next()
+          return
+        }
+        res.setHeader('content-type', 'application/json')
+        res.setHeader('cache-control', 'public, max-age=3600')
+        res.setHeader('access-control-allow-origin', '*')
+        res.end(req.method === 'HEAD' ? undefined : meta.body)
+      }
+    },
     close: async () => {
       await verifier.close?.()
     },

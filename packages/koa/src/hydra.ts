@@ -33,6 +33,11 @@ export interface HydraAuth {
   requireClaims(requirements: ClaimRequirements): Middleware
   /** Middleware that renders hydrakit errors thrown below it as JSON and rethrows anything else. */
   errorHandler(): Middleware
+  /**
+   * Serves the RFC 9728 protected-resource metadata document (GET/HEAD on its well-known path;
+   * everything else passes through). Requires `protectedResource`.
+   */
+  protectedResourceMetadata(): Middleware
   /** Closes the verifier (timers, connection pools). */
   close(): Promise<void>
 }
@@ -62,6 +67,19 @@ export function hydra(options: HydraOptions): HydraAuth {
     requireAnyScope: (s, o) => toMiddleware(b.requireAnyScope(s, o)),
     requireClaims: (r) => toMiddleware(b.requireClaims(r)),
     errorHandler,
+    protectedResourceMetadata: () => {
+      const meta = b.resourceMetadata
+      if (meta === undefined)
+        throw new TypeError('protectedResourceMetadata() needs the protectedResource option')
+      return (ctx, next) => {
+        if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== meta.path) return next()
+        ctx.set('cache-control', 'public, max-age=3600')
+        ctx.set('access-control-allow-origin', '*')
+        ctx.type = 'application/json'
+        ctx.body = meta.body
+        return Promise.resolve()
+      }
+    },
     close: async () => {
       await verifier.close?.()
     },

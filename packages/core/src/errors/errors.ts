@@ -1,4 +1,4 @@
-import { buildBearerChallenge } from './www-authenticate.js'
+import { buildBearerChallenge, type BearerChallenge } from './www-authenticate.js'
 
 /** Every error code hydrakit throws for a request. Closed: codes are never reused or removed. */
 export type HydrakitErrorCode =
@@ -73,6 +73,8 @@ export abstract class HydrakitError extends Error {
   readonly description: string
   readonly realm: string
   readonly debug: Record<string, unknown> | undefined
+  /** The `WWW-Authenticate` parameters, or undefined for errors without a challenge (503). */
+  protected challenge: BearerChallenge | undefined
 
   protected constructor(status: number, options: HydrakitErrorOptions) {
     super(options.description, options.cause === undefined ? undefined : { cause: options.cause })
@@ -89,6 +91,23 @@ export abstract class HydrakitError extends Error {
     return this.constructor.name
   }
 
+  /** Sets the challenge and the `WWW-Authenticate` header built from it. */
+  protected setChallenge(challenge: BearerChallenge): void {
+    this.challenge = challenge
+    this.headers['www-authenticate'] = buildBearerChallenge(challenge)
+  }
+
+  /**
+   * Adds RFC 9728's `resource_metadata` parameter to the challenge (idempotent). The adapters call
+   * it when protected-resource metadata is configured. No-op for errors without a challenge.
+   */
+  withResourceMetadata(url: string): this {
+    if (this.challenge !== undefined && this.challenge.resourceMetadata !== url) {
+      this.setChallenge({ ...this.challenge, resourceMetadata: url })
+    }
+    return this
+  }
+
   /** JSON body the adapters send: `{ error, error_description }`. */
   toJSON(): { error: string; error_description: string } {
     return { error: this.error ?? 'unauthorized', error_description: this.description }
@@ -101,7 +120,7 @@ export class MissingTokenError extends HydrakitError {
   readonly error = undefined
   constructor(options: Partial<HydrakitErrorOptions> = {}) {
     super(401, { description: 'no bearer token', reason: 'missing', ...options })
-    this.headers['www-authenticate'] = buildBearerChallenge({ realm: this.realm })
+    this.setChallenge({ realm: this.realm })
   }
 }
 
@@ -111,7 +130,7 @@ export class InvalidRequestError extends HydrakitError {
   readonly error = 'invalid_request' as const
   constructor(options: HydrakitErrorOptions) {
     super(400, options)
-    this.headers['www-authenticate'] = buildBearerChallenge({
+    this.setChallenge({
       realm: this.realm,
       error: this.error,
       errorDescription: this.description,
@@ -125,7 +144,7 @@ export class InvalidTokenError extends HydrakitError {
   readonly error = 'invalid_token' as const
   constructor(options: HydrakitErrorOptions) {
     super(401, options)
-    this.headers['www-authenticate'] = buildBearerChallenge({
+    this.setChallenge({
       realm: this.realm,
       error: this.error,
       errorDescription: this.description,
@@ -153,7 +172,7 @@ export class InsufficientScopeError extends HydrakitError {
     })
     this.requiredScopes = requiredScopes
     this.mode = mode
-    this.headers['www-authenticate'] = buildBearerChallenge({
+    this.setChallenge({
       realm: this.realm,
       error: this.error,
       errorDescription: this.description,
@@ -171,7 +190,7 @@ export class ClaimCheckError extends HydrakitError {
   constructor(claim: string, options: Partial<HydrakitErrorOptions> = {}) {
     super(403, { description: `claim check failed: ${claim}`, reason: 'claim', ...options })
     this.claim = claim
-    this.headers['www-authenticate'] = buildBearerChallenge({
+    this.setChallenge({
       realm: this.realm,
       error: this.error,
       errorDescription: this.description,

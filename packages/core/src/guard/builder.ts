@@ -6,6 +6,11 @@ import { createRequestAuthenticator } from './authenticate.js'
 import { createClaimCheck, type ClaimRequirements } from './claims.js'
 import { createGuard, type AuthCheck, type Guard } from './guard.js'
 import { createScopeCheck, type ScopeCheckOptions } from './scopes.js'
+import {
+  createProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from '../resource/metadata.js'
 
 /** Settings shared by every guard one builder makes. */
 export interface GuardSettings {
@@ -16,6 +21,12 @@ export interface GuardSettings {
    * Hydra's default `strategies.scope` does, `'hierarchic'` as its hierarchic strategy.
    */
   scopeStrategy?: ScopeStrategyName | ScopeStrategy | undefined
+  /**
+   * RFC 9728 protected-resource metadata. When set, adapters serve the document
+   * (`protectedResourceMetadata()`) and every `WWW-Authenticate` challenge carries
+   * `resource_metadata="…"`. Default: none.
+   */
+  protectedResource?: ProtectedResourceOptions | undefined
 }
 
 /** Options of `authenticate()`. */
@@ -31,6 +42,8 @@ export interface AuthenticateOptions {
  */
 export interface GuardBuilder {
   readonly realm: string
+  /** The RFC 9728 document, when `protectedResource` is configured. */
+  readonly resourceMetadata: ProtectedResourceMetadata | undefined
   authenticate(options?: AuthenticateOptions): Guard
   requireScope(scope: string, options?: ScopeCheckOptions): Guard
   requireScopes(scopes: readonly string[], options?: ScopeCheckOptions): Guard
@@ -53,8 +66,17 @@ export function createGuardBuilder(verifier: TokenVerifier, settings: GuardSetti
   const authenticate = createRequestAuthenticator({ verifier, token: settings.token })
   const realm = verifier.realm
   const defaultStrategy = settings.scopeStrategy
+  const methods: Array<'header' | 'body' | 'query'> = []
+  if (settings.token?.header !== false) methods.push('header')
+  if (settings.token?.body === true) methods.push('body')
+  if (settings.token?.query === true) methods.push('query')
+  const resourceMetadata =
+    settings.protectedResource === undefined
+      ? undefined
+      : createProtectedResourceMetadata(settings.protectedResource, { bearerMethods: methods })
+  const resourceMetadataUrl = resourceMetadata?.url
   const guard = (checks: AuthCheck[], optional: boolean): Guard =>
-    createGuard({ authenticate, realm, optional, checks })
+    createGuard({ authenticate, realm, optional, checks, resourceMetadataUrl })
   const scopes = (
     required: string | readonly string[],
     mode: 'all' | 'any',
@@ -69,6 +91,7 @@ export function createGuardBuilder(verifier: TokenVerifier, settings: GuardSetti
   const optional = guard([], true)
   return {
     realm,
+    resourceMetadata,
     authenticate: (options) => {
       const v = options?.optional ?? false
       if (typeof v !== 'boolean') throw new TypeError('authenticate({ optional }) must be a boolean')

@@ -1,5 +1,5 @@
 import type { AuthInfo } from '../auth-info.js'
-import { MissingTokenError } from '../errors/errors.js'
+import { HydrakitError, MissingTokenError } from '../errors/errors.js'
 import type { RequestLike } from '../token/extract.js'
 import type { RequestAuthenticator } from './authenticate.js'
 
@@ -31,6 +31,8 @@ export interface GuardOptions {
   /** Let requests without a token through as anonymous (`null`). Invalid tokens are still refused. */
   optional?: boolean | undefined
   checks?: readonly AuthCheck[] | undefined
+  /** RFC 9728 metadata URL added to every challenge as `resource_metadata`. */
+  resourceMetadataUrl?: string | undefined
 }
 
 /** Builds a {@link Guard}; everything is resolved here, nothing per request. */
@@ -47,9 +49,26 @@ export function createGuard(options: GuardOptions): Guard {
   }
   // With checks, a missing token is an error even for an optional guard.
   const tokenOptional = optional && checks.length === 0
+  const url = options.resourceMetadataUrl
+  if (url === undefined) {
+    return { realm, check, run: async (req) => check((await authenticate(req, tokenOptional)) ?? null) }
+  }
+  const decorate = (err: unknown): never => {
+    if (err instanceof HydrakitError) err.withResourceMetadata(url)
+    throw err
+  }
   return {
     realm,
-    check,
-    run: async (req) => check((await authenticate(req, tokenOptional)) ?? null),
+    check: (state) => {
+      try {
+        return check(state)
+      } catch (err) {
+        return decorate(err)
+      }
+    },
+    run: (req) =>
+      authenticate(req, tokenOptional)
+        .then((state) => check(state ?? null))
+        .catch(decorate),
   }
 }

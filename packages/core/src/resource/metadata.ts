@@ -83,10 +83,10 @@ export function createProtectedResourceMetadata(
   const doc: Record<string, unknown> = {
     ...(options.extra ?? {}),
     resource: options.resource,
-    authorization_servers: [...servers],
-    bearer_methods_supported: [...methods],
+    authorization_servers: Array.from<string>(servers),
+    bearer_methods_supported: Array.from<string>(methods),
   }
-  if (scopes !== undefined) doc.scopes_supported = [...scopes]
+  if (scopes !== undefined) doc.scopes_supported = Array.from<string>(scopes)
   if (options.resourceName !== undefined) doc.resource_name = String(options.resourceName)
   if (options.resourceDocumentation !== undefined) doc.resource_documentation = options.resourceDocumentation
   return { url: resource.origin + path, path, body: JSON.stringify(doc) }

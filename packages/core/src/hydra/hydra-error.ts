@@ -1,0 +1,184 @@
+import type { TransportFailure } from '../http/request.js'
+
+/**
+ * What went wrong on a call to Hydra:
+ * - `http`: Hydra answered with an error status (see `status`, `error`, `errorDescription`);
+ * - `transport`: no complete answer at all (timeout, refused, reset, oversized, aborted): `status` is
+ *   `undefined`; treat it as an outage (503), never as a rejection;
+ * - `auth`: the admin credentials (a client-credentials token) could not be obtained;
+ * - `response`: a success status with a body of the wrong shape (the message names the field);
+ * - `unsupported`: the operation or a field does not exist in the configured Hydra API version
+ *   (no request was sent).
+ */
+export type HydraErrorKind = 'http' | 'transport' | 'auth' | 'response' | 'unsupported'
+
+/** Stable machine-readable code of a {@link HydraError}, one per {@link HydraErrorKind}. */
+export type HydraErrorCode =
+  | 'ERR_HYDRA_HTTP'
+  | 'ERR_HYDRA_TRANSPORT'
+  | 'ERR_HYDRA_AUTH'
+  | 'ERR_HYDRA_INVALID_RESPONSE'
+  | 'ERR_HYDRA_UNSUPPORTED'
+
+const CODES: Record<HydraErrorKind, HydraErrorCode> = {
+  http: 'ERR_HYDRA_HTTP',
+  transport: 'ERR_HYDRA_TRANSPORT',
+  auth: 'ERR_HYDRA_AUTH',
+  response: 'ERR_HYDRA_INVALID_RESPONSE',
+  unsupported: 'ERR_HYDRA_UNSUPPORTED',
+}
+
+/** The error fields Hydra put in an error body, whatever its shape (see {@link parseHydraErrorBody}). */
+export interface HydraErrorBody {
+  /** `error` (OAuth2 code such as `invalid_request`, or an HTTP status text such as `Not Found`). */
+  error?: string | undefined
+  /** `error_description`, or `message` of a generic error. */
+  errorDescription?: string | undefined
+  /** `error_hint`, or `reason` of a generic error. */
+  errorHint?: string | undefined
+  /** `error_debug`, or `debug` of a generic error (dev mode only). */
+  errorDebug?: string | undefined
+  /** `status_code` (v1, legacy format) or `code` of a generic error. */
+  statusCode?: number | undefined
+  /** `redirect_to` of a 410 body: the request was already handled, send the browser there. */
+  redirectTo?: string | undefined
+}
+
+/** Options of the {@link HydraError} constructor. */
+export interface HydraErrorOptions extends HydraErrorBody {
+  kind: HydraErrorKind
+  /** The Hydra operationId (v26 name) of the failed call, e.g. `getOAuth2LoginRequest`. */
+  operation: string
+  /** HTTP status of Hydra's answer; `undefined` when there was none. */
+  status?: number | undefined
+  /** Why no answer arrived (kind `transport` only). */
+  transportFailure?: TransportFailure | undefined
+  /** `Retry-After` header of the answer (digits only), when Hydra sent one. */
+  retryAfter?: string | undefined
+  /** Safe, short text (never a token, secret, challenge or upstream body). */
+  message: string
+  cause?: unknown
+}
+
+/**
+ * Every failure of the Hydra admin and public clients. Its message is safe to log: it names the
+ * operation and the status, never a secret, a token, a challenge or Hydra's body text (the parsed
+ * fields are on the error for your own logs).
+ *
+ * `expose` is false: if it reaches Express or Koa unhandled, the client sees a generic status text.
+ *
+ * @example
+ * ```ts
+ * try { await admin.getOAuth2Client(id) } catch (err) {
+ *   if (err instanceof HydraError && err.status === 404) return notFound()
+ *   if (err instanceof HydraError && err.isUnavailable) return serviceUnavailable()
+ *   throw err
+ * }
+ * ```
+ */
+export class HydraError extends Error {
+  readonly kind: HydraErrorKind
+  readonly code: HydraErrorCode
+  readonly operation: string
+  readonly status: number | undefined
+  readonly error: string | undefined
+  readonly errorDescription: string | undefined
+  readonly errorHint: string | undefined
+  /** Debug text from Hydra's dev mode. May contain internals: log it, never show it to users. */
+  readonly errorDebug: string | undefined
+  readonly statusCode: number | undefined
+  readonly redirectTo: string | undefined
+  readonly transportFailure: TransportFailure | undefined
+  readonly retryAfter: string | undefined
+  /** Always false: the message is for server logs, not for end users. */
+  readonly expose = false
+
+  constructor(options: HydraErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.kind = options.kind
+    this.code = CODES[options.kind]
+    this.operation = options.operation
+    this.status = options.status
+    this.error = options.error
+    this.errorDescription = options.errorDescription
+    this.errorHint = options.errorHint
+    this.errorDebug = options.errorDebug
+    this.statusCode = options.statusCode
+    this.redirectTo = options.redirectTo
+    this.transportFailure = options.transportFailure
+    this.retryAfter = options.retryAfter
+  }
+
+  override get name(): string {
+    return 'HydraError'
+  }
+
+  /**
+   * True when Hydra could not serve the call right now: no answer, a 5xx, a 429, or the token
+   * endpoint for admin credentials unreachable. Map these to 503 (`UpstreamUnavailableError`).
+   */
+  get isUnavailable(): boolean {
+    if (this.kind === 'transport') return true
+    if (this.kind === 'http') return this.status !== undefined && (this.status >= 500 || this.status === 429)
+    if (this.kind === 'auth') return this.status === undefined || this.status >= 500 || this.status === 429
+    return false
+  }
+}
+
+/** Type guard for {@link HydraError}. */
+export function isHydraError(value: unknown): value is HydraError {
+  return value instanceof HydraError
+}
+
+const MAX_FIELD_CHARS = 2000
+
+function str(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  return value.length > MAX_FIELD_CHARS ? value.slice(0, MAX_FIELD_CHARS) : value
+}
+
+function int(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined
+}
+
+/**
+ * Reads the error fields out of any body Hydra (or a proxy in front of it) sends, without ever
+ * throwing: `{error, error_description, error_hint, error_debug, status_code}` (v2 and v1),
+ * `{"error":"Not Found", ...}`, a generic error `{message, code, status, reason, debug}` bare or
+ * wrapped as `{"error": {...}}`, a 410 `{redirect_to}`, or anything else (HTML, text, empty, JSON
+ * of another shape), which yields an empty object. Strings are capped at 2000 characters.
+ */
+export function parseHydraErrorBody(body: unknown): HydraErrorBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
+  const o = body as Record<string, unknown>
+  const out: HydraErrorBody = {}
+  const nested = o.error
+  if (nested !== null && typeof nested === 'object' && !Array.isArray(nested)) {
+    const g = nested as Record<string, unknown>
+    out.error = str(g.status) ?? str(g.error)
+    out.errorDescription = str(g.message)
+    out.errorHint = str(g.reason)
+    out.errorDebug = str(g.debug)
+    out.statusCode = int(g.code)
+  } else if (typeof o.error === 'string') {
+    out.error = str(o.error)
+    out.errorDescription = str(o.error_description)
+    out.errorHint = str(o.error_hint)
+    out.errorDebug = str(o.error_debug)
+    out.statusCode = int(o.status_code)
+  } else if (typeof o.message === 'string') {
+    out.error = str(o.status)
+    out.errorDescription = str(o.message)
+    out.errorHint = str(o.reason)
+    out.errorDebug = str(o.debug)
+    out.statusCode = int(o.code)
+  }
+  const redirect = str(o.redirect_to)
+  if (redirect !== undefined) out.redirectTo = redirect
+  return out
+}
+
+/** An `error` value short and plain enough to appear in a log message. */
+export function safeErrorCode(error: string | undefined): string | undefined {
+  return error !== undefined && /^[A-Za-z0-9_ .:-]{1,64}$/.test(error) ? error : undefined
+}

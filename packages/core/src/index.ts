@@ -74,3 +74,14 @@ export type { HybridVerifier, HybridVerifierOptions } from './verify/hybrid.js'
 export { createHybridVerifier } from './verify/hybrid.js'
 export type { ProtectedResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js'
 export { createProtectedResourceMetadata } from './resource/metadata.js'
+
+export type {
+  JwtVerifier,
+  JwtVerifierOptions,
+  JwtResultCacheOptions,
+  AccessTokenKeySetOptions,
+} from './verify/jwt.js'
+export { createJwtVerifier } from './verify/jwt.js'
+export type { JwtAlgorithm } from './jwks/algorithms.js'
+export { SUPPORTED_JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS } from './jwks/algorithms.js'
+export type { JwksStatus } from './jwks/jwks-cache.js'

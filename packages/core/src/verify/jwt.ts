@@ -1,0 +1,824 @@
+import { jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose'
+import { Agent, type Dispatcher } from 'undici'
+import { toAuthInfo, type AuthInfo } from '../auth-info.js'
+import { JwtResultCache, DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
+import { InvalidTokenError, UpstreamUnavailableError, type RejectionReason } from '../errors/errors.js'
+import { emit, type HydrakitHooks } from '../hooks.js'
+import { createAdminAuthProvider, type AdminAuth } from '../hydra/admin-auth.js'
+import {
+  DEFAULT_JWT_ALGORITHMS,
+  isJwtAlgorithm,
+  SUPPORTED_JWT_ALGORITHMS,
+  type JwtAlgorithm,
+} from '../jwks/algorithms.js'
+import { JwksCache, type JwksStatus, type KeySetPin } from '../jwks/jwks-cache.js'
+import type { JwksKey, KeySet } from '../jwks/key-set.js'
+import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
+
+/**
+ * Pin verification to Hydra's access-token signing keys. Hydra publishes the keys of its ID-token
+ * set (`hydra.openid.id-token`) and of its access-token set (`hydra.jwt.access-token`) in the same
+ * JWKS, and both kinds of token carry `typ: JWT`; without pinning, an ID token issued to any client
+ * would pass as an access token. The set is read from the admin API
+ * (`GET {adminUrl}/admin/keys/{setName}`, v1: `GET {adminUrl}/keys/{setName}`) together with every
+ * JWKS fetch, and only JWKS keys whose public material appears in it are used.
+ */
+export interface AccessTokenKeySetOptions {
+  /**
+   * Base URL of Hydra's admin API, e.g. `http://hydra:4445` (trailing slash optional; a path prefix
+   * is kept). Required.
+   */
+  adminUrl: string
+  /**
+   * `'v2'` (Hydra v2.x, v25+, Ory Network: `/admin/keys/…`) or `'v1'` (Hydra v1.x: `/keys/…`).
+   * Default `'v2'`.
+   */
+  apiVersion?: 'v2' | 'v1' | undefined
+  /** How to authenticate to the admin API. Default `{ type: 'none' }`. */
+  auth?: AdminAuth | undefined
+  /** Name of the key set. Default `'hydra.jwt.access-token'`. */
+  setName?: string | undefined
+}
+
+/** Caching of successful verifications. */
+export interface JwtResultCacheOptions {
+  /**
+   * Most verified tokens remembered; the least recently used is evicted beyond it. Default `10000`.
+   * An entry never outlives the token's `exp` (nor `iat + maxTokenAge`), and is dropped when its
+   * signing key leaves the JWKS (or the pinned set).
+   */
+  maxEntries?: number | undefined
+}
+
+/** Options of {@link createJwtVerifier}. Every option is validated when the verifier is created. */
+export interface JwtVerifierOptions {
+  /**
+   * Expected `iss`, compared as an exact string. Must be an absolute `http(s)` URL. Required.
+   * Hydra v1.x always appends a trailing slash to its issuer; v2.x/v25+/v26 use `urls.self.issuer`
+   * verbatim: copy it from the issuer's `/.well-known/openid-configuration`, or see
+   * {@link tolerateIssuerTrailingSlash}.
+   */
+  issuer: string
+  /**
+   * Also accept an `iss` that differs from `issuer` only by one trailing slash
+   * (`https://auth.example` ⇔ `https://auth.example/`). Default `false` (exact match only).
+   */
+  tolerateIssuerTrailingSlash?: boolean | undefined
+  /**
+   * Accepted audiences: the token's `aud` (string or array) must contain at least one of them
+   * (any-of). A missing or different `aud` is refused (reason `audience`). Default: `aud` is not
+   * checked — then any access token from this issuer is accepted, whatever API it was meant for.
+   */
+  audience?: string | readonly string[] | undefined
+  /**
+   * Accepted JWS algorithms, checked from the token header before any key lookup or fetch. Only
+   * asymmetric algorithms: `RS256/384/512`, `PS256/384/512`, `ES256/384/512`, `EdDSA`, `Ed25519`;
+   * `HS*` and `none` throw a TypeError. Default `['RS256', 'ES256']`.
+   */
+  algorithms?: readonly JwtAlgorithm[] | undefined
+  /**
+   * URL of the JWKS. Default `{issuer without trailing slash}/.well-known/jwks.json` (Hydra's public
+   * port). Not allowed together with {@link jwks}. The upstream's `Cache-Control` is ignored: keys
+   * live for {@link cacheMaxAgeMs}.
+   */
+  jwksUri?: string | undefined
+  /**
+   * A local JSON Web Key Set (`{ keys: [...] }`) used instead of fetching one: no network, never
+   * expires, an unknown `kid` is refused at once. Not allowed with `jwksUri` or `accessTokenKeySet`.
+   * Default: none (keys are fetched from `jwksUri`).
+   */
+  jwks?: { keys: readonly unknown[] } | undefined
+  /**
+   * How long fetched keys are used before the JWKS is fetched again, in milliseconds. Default
+   * `600000` (10 minutes). The request that finds the keys expired waits for the refetch.
+   */
+  cacheMaxAgeMs?: number | undefined
+  /**
+   * Minimum time between two JWKS fetches caused by unknown `kid`s or by a failed fetch, in
+   * milliseconds. During it, an unknown `kid` is refused at once (401 `unknown_kid`; 503 if the last
+   * fetch failed) without contacting the endpoint. Default `30000` (30 seconds).
+   */
+  cooldownMs?: number | undefined
+  /**
+   * Stale-if-error: how long after {@link cacheMaxAgeMs} ran out the last good keys are still used
+   * while the JWKS endpoint fails, in milliseconds. Afterwards verification fails with 503
+   * (`jwks_unavailable`). `0` disables. Default `3600000` (1 hour).
+   */
+  maxStaleMs?: number | undefined
+  /**
+   * Deadline of each JWKS (and admin key set) request — connect, headers and body — in
+   * milliseconds. Default `5000`.
+   */
+  timeoutMs?: number | undefined
+  /** Clock skew allowed for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
+  clockTolerance?: number | undefined
+  /**
+   * Maximum age of a token, from its `iat`, in seconds. A token without `iat` or older than this is
+   * refused (reason `too_old`). Default: no limit (only `exp` counts).
+   */
+  maxTokenAge?: number | undefined
+  /**
+   * Claim names that must be present in the payload (reason `required_claim`). `exp` is always
+   * required. Default `[]`.
+   */
+  requiredClaims?: readonly string[] | undefined
+  /**
+   * Accepted `typ` header values, compared case-insensitively with an optional `application/`
+   * prefix (RFC 7515 §4.1.9). Hydra sends `JWT`, RFC 9068 access tokens `at+jwt`. A token with
+   * another or no `typ` is refused (reason `typ`). `false` disables the check. Default
+   * `['JWT', 'at+jwt']`.
+   */
+  typ?: string | readonly string[] | false | undefined
+  /**
+   * Only JWKS keys with one of these `kid`s are used; a token naming another `kid` is refused at
+   * once (reason `key_not_allowed`, no fetch). Use it to pin Hydra's access-token key(s) statically.
+   * Default: every key in the JWKS.
+   */
+  allowedKids?: readonly string[] | undefined
+  /** Pin to Hydra's access-token key set read from the admin API. Default: not pinned. */
+  accessTokenKeySet?: AccessTokenKeySetOptions | undefined
+  /**
+   * A token without `kid` is tried against at most this many keys of its algorithm (in JWKS order).
+   * `0` refuses tokens without `kid` (reason `unknown_kid`). Default `3`.
+   */
+  maxKeysWithoutKid?: number | undefined
+  /** Caching of verified tokens, or `false` to verify every call. Default: enabled, 10000 entries. */
+  resultCache?: JwtResultCacheOptions | false | undefined
+  /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
+  realm?: string | undefined
+  /**
+   * Observability: `onVerify` (every call, with `cached`), `onCache` (cache `'jwt'`, tier `'l1'`),
+   * `onJwksRefresh` (every fetch, and `outcome: 'cooldown'` when one was suppressed), `onUpstream`
+   * (kind `'jwks'` and `'admin'`). Default none; no event is built when no hook is set.
+   */
+  hooks?: HydrakitHooks | undefined
+  /**
+   * undici dispatcher for JWKS and admin requests. Default: a keep-alive `Agent` owned by this
+   * verifier and closed by `close()`. A dispatcher passed here is never closed by the verifier.
+   */
+  dispatcher?: Dispatcher | undefined
+}
+
+/** A {@link TokenVerifier} that verifies JWT access tokens locally against the issuer's JWKS. */
+export interface JwtVerifier extends TokenVerifier {
+  readonly realm: string
+  /** The expected `iss`. */
+  readonly issuer: string
+  /** The JWKS URL; `undefined` with a static `jwks`. */
+  readonly jwksUri: string | undefined
+  /**
+   * Verifies `token` (signature, algorithm, `typ`, `iss`, `aud`, `exp`/`nbf`/`iat`, required claims)
+   * and returns its profile (`source: 'jwt'`), frozen. Throws {@link InvalidTokenError} (401) with a
+   * precise `reason`, or {@link UpstreamUnavailableError} (503, `jwks_unavailable`) when no usable
+   * key could be obtained. A successful result is cached by the token's SHA-256. `options.signal`
+   * stops this call from waiting for a JWKS fetch (the shared fetch itself goes on).
+   */
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Fetches the JWKS (and the pinned admin key set) now, ignoring freshness and cooldown; joins a
+   * fetch in flight. Resolves to the new status; rejects with {@link UpstreamUnavailableError} when
+   * the fetch fails (the previous keys stay in use). A no-op for a static `jwks`.
+   */
+  refreshKeys(): Promise<JwksStatus>
+  /** What the verifier knows about its keys now (for health checks). */
+  jwksStatus(): JwksStatus
+  /** Number of verified tokens currently cached. */
+  readonly resultCacheSize: number
+  /** Forgets every cached verification result (keys stay cached). */
+  clearResultCache(): void
+  /** Drops caches and closes the verifier's own connection pool; later calls fail with 503. Idempotent. */
+  close(): Promise<void>
+}
+
+// The verifier refuses absurdly long "tokens" before hashing or parsing them.
+const MAX_TOKEN_LENGTH = 16 * 1024
+// A JOSE header is a few hundred characters; a huge first segment is not worth decoding.
+const MAX_HEADER_SEGMENT = 4096
+const DEFAULT_TYP: readonly string[] = ['JWT', 'at+jwt']
+const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
+// Header values copied into `debug` are cut to this length.
+const DEBUG_VALUE_LENGTH = 128
+
+type JoseClaimError = Error & { code?: unknown; claim?: unknown; reason?: unknown; payload?: unknown }
+
+/**
+ * Creates a verifier for JWT access tokens (Hydra's `strategies.access_token: jwt`, or any RFC 9068
+ * issuer) that checks them locally with jose against a JWKS cache of its own. Every option is
+ * validated now; a bad one throws a TypeError naming it.
+ *
+ * @example
+ * ```ts
+ * const verifier = createJwtVerifier({
+ *   issuer: 'https://auth.example.com/',
+ *   audience: 'https://api.example.com',
+ * })
+ * const auth = await verifier.verify(token) // AuthInfo, or throws InvalidTokenError / UpstreamUnavailableError
+ * ```
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+  return new JwtVerifierImpl(options)
+}
+
+class JwtVerifierImpl implements JwtVerifier {
+  readonly realm: string
+  readonly issuer: string
+  readonly jwksUri: string | undefined
+  private readonly hooks: HydrakitHooks
+  private readonly algorithms: ReadonlySet<string>
+  private readonly typ: ReadonlySet<string> | undefined
+  private readonly allowedKids: ReadonlySet<string> | undefined
+  private readonly maxTokenAge: number | undefined
+  private readonly maxKeysWithoutKid: number
+  private readonly joseOptions: JWTVerifyOptions
+  private readonly jwks: JwksCache
+  private readonly results: JwtResultCache<JwksKey> | undefined
+  private readonly ownAgent: Agent | undefined
+  private closed: Promise<void> | undefined
+
+  constructor(options: JwtVerifierOptions) {
+    this.realm = nonEmptyString(options.realm, 'api', 'realm')
+    this.issuer = absoluteUrl(options.issuer, 'issuer', true)
+    const tolerateSlash = bool(options.tolerateIssuerTrailingSlash, false, 'tolerateIssuerTrailingSlash')
+    const audience = stringList(options.audience, 'audience')
+    const algorithms = algorithmList(options.algorithms)
+    this.algorithms = new Set(algorithms)
+    this.typ = typList(options.typ)
+    const allowedKids = stringList(options.allowedKids, 'allowedKids')
+    this.allowedKids = allowedKids === undefined ? undefined : new Set(allowedKids)
+    const requiredClaims = stringList(options.requiredClaims, 'requiredClaims', true) ?? []
+    const clockTolerance = finite(options.clockTolerance, 5, 0, 'clockTolerance')
+    this.maxTokenAge =
+      options.maxTokenAge === undefined ? undefined : finite(options.maxTokenAge, 0, 1, 'maxTokenAge')
+    this.maxKeysWithoutKid = integer(options.maxKeysWithoutKid, 3, 0, 'maxKeysWithoutKid')
+    const cacheMaxAgeMs = integer(options.cacheMaxAgeMs, 600_000, 1, 'cacheMaxAgeMs')
+    const cooldownMs = integer(options.cooldownMs, 30_000, 1, 'cooldownMs')
+    const maxStaleMs = integer(options.maxStaleMs, 3_600_000, 0, 'maxStaleMs')
+    const timeoutMs = integer(options.timeoutMs, 5000, 1, 'timeoutMs')
+    this.hooks = hooksOption(options.hooks)
+    const resultCache = resultCacheOption(options.resultCache)
+
+    if (options.jwks !== undefined && options.jwksUri !== undefined) {
+      throw new TypeError('jwks and jwksUri are mutually exclusive: pass one of them')
+    }
+    if (options.jwks !== undefined && options.accessTokenKeySet !== undefined) {
+      throw new TypeError('accessTokenKeySet needs a remote JWKS: it cannot be combined with jwks')
+    }
+    if (options.jwks !== undefined && (options.jwks === null || typeof options.jwks !== 'object')) {
+      throw new TypeError('jwks must be a JSON Web Key Set object ({ keys: [...] })')
+    }
+    this.jwksUri =
+      options.jwks !== undefined
+        ? undefined
+        : options.jwksUri === undefined
+          ? `${this.issuer.replace(/\/$/, '')}/.well-known/jwks.json`
+          : absoluteUrl(options.jwksUri, 'jwksUri', false)
+
+    const dispatcherOption = options.dispatcher
+    if (
+      dispatcherOption !== undefined &&
+      (dispatcherOption === null || typeof dispatcherOption !== 'object')
+    ) {
+      throw new TypeError('dispatcher must be an undici Dispatcher')
+    }
+    const pinOptions = options.accessTokenKeySet
+    const needsNetwork = this.jwksUri !== undefined
+    this.ownAgent = dispatcherOption === undefined && needsNetwork ? new Agent() : undefined
+    const dispatcher = dispatcherOption ?? this.ownAgent
+    let pin: KeySetPin | undefined
+    try {
+      pin =
+        pinOptions === undefined
+          ? undefined
+          : pinOption(pinOptions, { timeoutMs, dispatcher, hooks: this.hooks })
+      this.jwks = new JwksCache({
+        uri: this.jwksUri,
+        staticKeys: options.jwks,
+        algorithms,
+        allowedKids: this.allowedKids,
+        pin,
+        maxKeysWithoutKid: this.maxKeysWithoutKid,
+        cacheMaxAge: cacheMaxAgeMs,
+        maxStale: maxStaleMs,
+        cooldown: cooldownMs,
+        timeout: timeoutMs,
+        realm: this.realm,
+        dispatcher,
+        hooks: this.hooks,
+        onKeySetChange: (previous, next) => this.keySetChanged(previous, next),
+      })
+    } catch (err) {
+      void this.ownAgent?.close()
+      throw err
+    }
+    this.results = resultCache === false ? undefined : new JwtResultCache(resultCache)
+
+    const issuers = tolerateSlash ? issuerVariants(this.issuer) : this.issuer
+    const required = requiredClaims.includes('exp') ? requiredClaims : ['exp', ...requiredClaims]
+    this.joseOptions = {
+      algorithms: algorithms.slice(),
+      issuer: issuers,
+      audience,
+      clockTolerance,
+      maxTokenAge: this.maxTokenAge,
+      requiredClaims: required,
+    }
+  }
+
+  get resultCacheSize(): number {
+    return this.results?.size ?? 0
+  }
+
+  clearResultCache(): void {
+    this.results?.clear()
+  }
+
+  jwksStatus(): JwksStatus {
+    return this.jwks.status()
+  }
+
+  async refreshKeys(): Promise<JwksStatus> {
+    if (this.closed !== undefined) throw this.closedError()
+    await this.jwks.refresh()
+    return this.jwks.status()
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.results?.clear()
+      this.jwks.clear()
+      await this.ownAgent?.close()
+    })()
+    return this.closed
+  }
+
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo> {
+    const onVerify = this.hooks.onVerify
+    const started = onVerify === undefined ? 0 : performance.now()
+    const results = this.results
+    let tokenHash: string | undefined
+    if (results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
+      tokenHash = JwtResultCache.keyOf(token)
+      const now = Date.now()
+      const entry = results.get(tokenHash, now)
+      if (entry !== undefined && this.closed === undefined) {
+        const keys = this.jwks.peek(now)
+        if (keys !== undefined && keys.members.has(entry.key)) {
+          if (this.hooks.onCache !== undefined) {
+            emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'hit' })
+          }
+          if (onVerify !== undefined) {
+            emit(onVerify, {
+              outcome: 'success',
+              source: 'jwt',
+              cached: true,
+              durationMs: performance.now() - started,
+            })
+          }
+          return Promise.resolve(entry.info)
+        }
+        // Its key is gone, or the keys must be refreshed first: verify again.
+        if (keys !== undefined) results.delete(tokenHash)
+      }
+      if (this.hooks.onCache !== undefined) {
+        emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'miss' })
+      }
+    }
+    if (onVerify === undefined) return this.verifyFully(token, tokenHash, options?.signal)
+    return this.verifyObserved(token, tokenHash, options?.signal, started)
+  }
+
+  private async verifyObserved(
+    token: string,
+    tokenHash: string | undefined,
+    signal: AbortSignal | undefined,
+    started: number,
+  ): Promise<AuthInfo> {
+    const onVerify = this.hooks.onVerify
+    try {
+      const info = await this.verifyFully(token, tokenHash, signal)
+      emit(onVerify, {
+        outcome: 'success',
+        source: 'jwt',
+        cached: false,
+        durationMs: performance.now() - started,
+      })
+      return info
+    } catch (err) {
+      const known = err instanceof InvalidTokenError || err instanceof UpstreamUnavailableError
+      emit(onVerify, {
+        outcome: 'failure',
+        source: 'jwt',
+        reason: known ? err.reason : undefined,
+        debug: known ? err.debug : undefined,
+        cached: false,
+        durationMs: performance.now() - started,
+      })
+      throw err
+    }
+  }
+
+  private async verifyFully(
+    token: string,
+    tokenHash: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<AuthInfo> {
+    if (this.closed !== undefined) throw this.closedError()
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      throw this.invalid('malformed', 'malformed token')
+    }
+    const header = decodeHeader(token)
+    if (header === undefined) throw this.invalid('malformed', 'malformed token')
+
+    // Everything below is decided from the header alone, before any key lookup or fetch.
+    const alg = header.alg
+    if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
+      throw this.invalid('algorithm', 'algorithm not allowed', {
+        alg: typeof alg === 'string' ? alg.slice(0, DEBUG_VALUE_LENGTH) : typeof alg,
+        algorithms: [...this.algorithms],
+      })
+    }
+    if (header.crit !== undefined) {
+      // No JWS extension is understood by this verifier (RFC 7515 §4.1.11).
+      throw this.invalid('critical_header', 'unsupported critical header', { alg })
+    }
+    if (this.typ !== undefined) {
+      const typ = header.typ
+      if (typeof typ !== 'string' || !this.typ.has(normalizeTyp(typ))) {
+        throw this.invalid('typ', 'unexpected token type', {
+          typ: typeof typ === 'string' ? typ.slice(0, DEBUG_VALUE_LENGTH) : typeof typ,
+          accepted: [...this.typ],
+        })
+      }
+    }
+    const kid = header.kid
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '')) {
+      throw this.invalid('malformed', 'malformed token', { kid: typeof kid })
+    }
+    if (kid !== undefined && this.allowedKids !== undefined && !this.allowedKids.has(kid)) {
+      throw this.invalid('key_not_allowed', 'signing key not allowed', { kid: debugKid(kid) })
+    }
+    // `jku`, `x5u`, `jwk` and `x5c` are never read: keys only ever come from the configured JWKS.
+
+    const jwtAlg = alg as JwtAlgorithm
+    let keys: KeySet = this.jwks.peek(Date.now()) ?? (await this.jwks.get(signal))
+    let candidates: readonly JwksKey[] | undefined
+    if (kid === undefined) {
+      if (this.maxKeysWithoutKid === 0) throw this.invalid('unknown_kid', 'token has no key id')
+      candidates = keys.byAlgorithm.get(jwtAlg)
+      if (candidates === undefined || candidates.length === 0) {
+        throw this.invalid('key_not_allowed', 'no signing key for this algorithm', { alg })
+      }
+    } else {
+      candidates = keys.byKid.get(kid)
+      if (candidates === undefined) {
+        if (keys.refusedKids.has(kid)) {
+          throw this.invalid('key_not_allowed', 'signing key not allowed', { kid: debugKid(kid) })
+        }
+        const refreshed = await this.jwks.refetchForUnknownKid(signal)
+        if (refreshed !== undefined) {
+          keys = refreshed
+          candidates = keys.byKid.get(kid)
+          if (candidates === undefined && keys.refusedKids.has(kid)) {
+            throw this.invalid('key_not_allowed', 'signing key not allowed', { kid: debugKid(kid) })
+          }
+        }
+        if (candidates === undefined) {
+          throw this.invalid('unknown_kid', 'unknown signing key', { kid: debugKid(kid) })
+        }
+      }
+    }
+    return this.verifySignature(token, tokenHash, jwtAlg, kid, candidates)
+  }
+
+  /** Tries each candidate key fit for `alg`; the first whose signature matches decides the outcome. */
+  private async verifySignature(
+    token: string,
+    tokenHash: string | undefined,
+    alg: JwtAlgorithm,
+    kid: string | undefined,
+    candidates: readonly JwksKey[],
+  ): Promise<AuthInfo> {
+    let tried = 0
+    let signatureError: unknown
+    for (const key of candidates) {
+      if (!key.algorithms.has(alg)) continue
+      const cryptoKey: CryptoKey | undefined = await key.cryptoKey(alg)
+      if (cryptoKey === undefined) continue
+      tried++
+      let payload: JWTPayload
+      try {
+        payload = (await jwtVerify(token, cryptoKey, this.joseOptions)).payload
+      } catch (err) {
+        if ((err as JoseClaimError | null)?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+          signatureError = err
+          continue
+        }
+        throw this.fromJose(err, alg, kid)
+      }
+      return this.accept(token, tokenHash, payload, key)
+    }
+    if (tried === 0) {
+      throw this.invalid('key_not_allowed', 'signing key not usable with this algorithm', {
+        alg,
+        kid: debugKid(kid),
+      })
+    }
+    throw this.invalid('signature', 'invalid signature', { alg, kid: debugKid(kid) }, signatureError)
+  }
+
+  private accept(token: string, tokenHash: string | undefined, payload: JWTPayload, key: JwksKey): AuthInfo {
+    const info = deepFreeze(toAuthInfo(token, payload, 'jwt'))
+    const results = this.results
+    if (results !== undefined && tokenHash !== undefined && typeof payload.exp === 'number') {
+      let expiresAt = payload.exp * 1000
+      if (this.maxTokenAge !== undefined && typeof payload.iat === 'number') {
+        expiresAt = Math.min(expiresAt, (payload.iat + this.maxTokenAge) * 1000)
+      }
+      if (expiresAt > Date.now()) results.set(tokenHash, { info, key, expiresAt })
+    }
+    return info
+  }
+
+  /** Called by the JWKS cache after each successful fetch. */
+  private keySetChanged(previous: KeySet | undefined, next: KeySet): void {
+    if (this.results !== undefined && previous !== undefined && !previous.isSubsetOf(next)) {
+      this.results.retainKeys(next.members)
+    }
+  }
+
+  /** Maps jose's error codes to a precise {@link RejectionReason}. */
+  private fromJose(err: unknown, alg: string, kid: string | undefined): InvalidTokenError {
+    const e = err as JoseClaimError | null
+    const code = e?.code
+    const claim = typeof e?.claim === 'string' ? e.claim : undefined
+    const base = { alg, kid: debugKid(kid), joseCode: typeof code === 'string' ? code : undefined }
+    switch (code) {
+      case 'ERR_JWT_EXPIRED':
+        return claim === 'iat'
+          ? this.invalid('too_old', 'token too old', { ...base, maxTokenAge: this.maxTokenAge }, err)
+          : this.invalid('expired', 'token expired', base, err)
+      case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+        return this.fromClaimError(e as JoseClaimError, claim, base)
+      case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+        return this.invalid('signature', 'invalid signature', base, err)
+      case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      case 'ERR_JOSE_NOT_SUPPORTED':
+        return this.invalid('algorithm', 'algorithm not allowed', base, err)
+      case 'ERR_JWS_INVALID':
+      case 'ERR_JWT_INVALID':
+        return this.invalid('malformed', 'malformed token', base, err)
+      default:
+        return this.invalid(
+          'malformed',
+          'malformed token',
+          { ...base, error: err instanceof Error ? err.name : typeof err },
+          err,
+        )
+    }
+  }
+
+  private fromClaimError(
+    err: JoseClaimError,
+    claim: string | undefined,
+    base: Record<string, unknown>,
+  ): InvalidTokenError {
+    const payload = (err.payload ?? {}) as Record<string, unknown>
+    if (err.reason === 'invalid') {
+      return this.invalid('malformed', 'malformed claim', { ...base, claim }, err)
+    }
+    switch (claim) {
+      case 'iss':
+        return this.invalid(
+          'issuer',
+          'issuer mismatch',
+          { ...base, expectedIssuer: this.joseOptions.issuer, issuer: debugValue(payload.iss) },
+          err,
+        )
+      case 'aud':
+        return this.invalid(
+          'audience',
+          'audience mismatch',
+          { ...base, expectedAudience: this.joseOptions.audience, audience: debugValue(payload.aud) },
+          err,
+        )
+      case 'nbf':
+        return this.invalid('not_yet_valid', 'token not yet valid', base, err)
+      case 'iat':
+        return err.reason === 'missing'
+          ? this.invalid('too_old', 'token has no issue time', { ...base, claim }, err)
+          : this.invalid('not_yet_valid', 'token issued in the future', base, err)
+      case 'typ':
+        return this.invalid('typ', 'unexpected token type', base, err)
+      default:
+        return err.reason === 'missing'
+          ? this.invalid('required_claim', 'missing required claim', { ...base, claim }, err)
+          : this.invalid('malformed', 'malformed claim', { ...base, claim }, err)
+    }
+  }
+
+  private invalid(
+    reason: RejectionReason,
+    description: string,
+    debug?: Record<string, unknown>,
+    cause?: unknown,
+  ): InvalidTokenError {
+    return new InvalidTokenError({
+      description,
+      reason,
+      realm: this.realm,
+      debug: { issuer: this.issuer, ...debug },
+      cause,
+    })
+  }
+
+  private closedError(): UpstreamUnavailableError {
+    return new UpstreamUnavailableError({
+      description: 'signing keys are temporarily unavailable',
+      reason: 'jwks_unavailable',
+      realm: this.realm,
+      debug: { failure: 'closed', jwksUri: this.jwksUri },
+    })
+  }
+}
+
+/** Decodes the JOSE header of a compact JWS, or `undefined` when the token is not one. */
+function decodeHeader(token: string): Record<string, unknown> | undefined {
+  const first = token.indexOf('.')
+  if (first <= 0 || first > MAX_HEADER_SEGMENT) return undefined
+  const second = token.indexOf('.', first + 1)
+  if (second < 0 || token.indexOf('.', second + 1) !== -1) return undefined
+  let header: unknown
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, first), 'base64url').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  return header !== null && typeof header === 'object' && !Array.isArray(header)
+    ? (header as Record<string, unknown>)
+    : undefined
+}
+
+function normalizeTyp(value: string): string {
+  const lower = value.toLowerCase()
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
+}
+
+function issuerVariants(issuer: string): string[] {
+  return issuer.endsWith('/') ? [issuer, issuer.slice(0, -1)] : [issuer, `${issuer}/`]
+}
+
+function debugKid(kid: string | undefined): string | undefined {
+  return kid === undefined ? undefined : kid.slice(0, DEBUG_VALUE_LENGTH)
+}
+
+function debugValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.slice(0, DEBUG_VALUE_LENGTH)
+  if (Array.isArray(value)) {
+    return value.slice(0, 10).map((v) => (typeof v === 'string' ? v.slice(0, DEBUG_VALUE_LENGTH) : typeof v))
+  }
+  return value === undefined ? undefined : typeof value
+}
+
+/** Freezes a JSON-like value and everything it holds (results are shared by cache hits). */
+function deepFreeze<T>(value: T, depth = 0): T {
+  if (value !== null && typeof value === 'object' && depth < 64 && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member, depth + 1)
+  }
+  return value
+}
+
+// ---- option validation (a TypeError names the option path) ----
+
+function show(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value
+}
+
+function nonEmptyString(value: unknown, fallback: string, path: string): string {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${path} must be a non-empty string`)
+  return value
+}
+
+function bool(value: unknown, fallback: boolean, path: string): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new TypeError(`${path} must be a boolean`)
+  return value
+}
+
+function integer(value: unknown, fallback: number, min: number, path: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`${path} must be an integer >= ${min}, got ${show(value)}`)
+  }
+  return value
+}
+
+function finite(value: unknown, fallback: number, min: number, path: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new TypeError(`${path} must be a finite number >= ${min}, got ${show(value)}`)
+  }
+  return value
+}
+
+function absoluteUrl(value: unknown, path: string, required: boolean): string {
+  if (value === undefined && required) throw new TypeError(`${path} is required`)
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${path} must be a non-empty string`)
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new TypeError(`${path} must be an absolute URL, got ${show(value)}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`${path} must be an http(s) URL, got ${show(value)}`)
+  }
+  return value
+}
+
+function stringList(value: unknown, path: string, allowEmpty = false): string[] | undefined {
+  if (value === undefined) return undefined
+  const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [null]
+  if (list.length === 0 && !allowEmpty) throw new TypeError(`${path} must not be an empty array`)
+  list.forEach((item, i) => {
+    if (typeof item !== 'string' || item === '') {
+      throw new TypeError(`${path}[${i}] must be a non-empty string, got ${show(item)}`)
+    }
+  })
+  return [...new Set(list as string[])]
+}
+
+function algorithmList(value: unknown): JwtAlgorithm[] {
+  if (value === undefined) return DEFAULT_JWT_ALGORITHMS.slice()
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new TypeError('algorithms must be a non-empty array of asymmetric JWS algorithms')
+  }
+  const out: JwtAlgorithm[] = []
+  ;(value as unknown[]).forEach((alg, i) => {
+    if (typeof alg === 'string' && (/^HS\d+$/i.test(alg) || alg.toLowerCase() === 'none')) {
+      throw new TypeError(
+        `algorithms[${i}] must be an asymmetric algorithm: ${alg} is never accepted with a JWKS`,
+      )
+    }
+    if (!isJwtAlgorithm(alg)) {
+      throw new TypeError(
+        `algorithms[${i}] must be one of ${SUPPORTED_JWT_ALGORITHMS.join(', ')}, got ${show(alg)}`,
+      )
+    }
+    if (!out.includes(alg)) out.push(alg)
+  })
+  return out
+}
+
+function typList(value: unknown): ReadonlySet<string> | undefined {
+  if (value === false) return undefined
+  const list = value === undefined ? DEFAULT_TYP : stringList(value, 'typ')
+  return new Set((list ?? DEFAULT_TYP).map(normalizeTyp))
+}
+
+function hooksOption(value: unknown): HydrakitHooks {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object') throw new TypeError('hooks must be an object')
+  const hooks = value as Record<string, unknown>
+  for (const name of ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream'] as const) {
+    if (hooks[name] !== undefined && typeof hooks[name] !== 'function') {
+      throw new TypeError(`hooks.${name} must be a function`)
+    }
+  }
+  return value
+}
+
+function resultCacheOption(value: unknown): number | false {
+  if (value === false) return false
+  if (value === undefined) return DEFAULT_JWT_RESULT_CACHE_ENTRIES
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError('resultCache must be false or an object ({ maxEntries })')
+  }
+  return integer(
+    (value as JwtResultCacheOptions).maxEntries,
+    DEFAULT_JWT_RESULT_CACHE_ENTRIES,
+    1,
+    'resultCache.maxEntries',
+  )
+}
+
+function pinOption(
+  value: AccessTokenKeySetOptions,
+  context: { timeoutMs: number; dispatcher: Dispatcher | undefined; hooks: HydrakitHooks },
+): KeySetPin {
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError('accessTokenKeySet must be an object ({ adminUrl, ... })')
+  }
+  const adminUrl = absoluteUrl(value.adminUrl, 'accessTokenKeySet.adminUrl', true)
+  const apiVersion = value.apiVersion ?? 'v2'
+  if (apiVersion !== 'v2' && apiVersion !== 'v1') {
+    throw new TypeError(`accessTokenKeySet.apiVersion must be 'v2' or 'v1', got ${show(apiVersion)}`)
+  }
+  const setName = nonEmptyString(value.setName, DEFAULT_SET_NAME, 'accessTokenKeySet.setName')
+  const auth = createAdminAuthProvider(value.auth, context, 'accessTokenKeySet.auth')
+  const base = adminUrl.replace(/\/+$/, '')
+  const prefix = apiVersion === 'v2' ? '/admin' : ''
+  return { url: `${base}${prefix}/keys/${encodeURIComponent(setName)}`, auth }
+}

@@ -1,0 +1,10 @@
+// Tests run Express 4 and Koa 2 side by side with Express 5 and Koa 3 through npm aliases.
+// They share the newer major's type declarations; only runtime behaviour differs.
+declare module 'express4' {
+  import express = require('express')
+  export = express
+}
+declare module 'koa2' {
+  import Koa = require('koa')
+  export = Koa
+}

@@ -437,7 +437,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
   })
 
   const listParams = (params: PageCursor | undefined, name: string): PageCursor =>
-    params === undefined ? {} : (requireObject(params, name))
+    params === undefined ? {} : requireObject(params, name)
 
   const client: HydraAdminClient = {
     apiVersion: version,

@@ -83,7 +83,7 @@ class Shape {
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
       this.fail(join(path, key), 'must be an array of strings')
     }
-    o[key] = [...(v)]
+    o[key] = [...v]
   }
 
   optionalObject(o: Obj, key: string, path: string, nullable = false): void {

@@ -1,5 +1,6 @@
 import {
   createGuardBuilder,
+  createVerifier,
   unauthenticatedVerifier,
   type AuthenticateOptions,
   type AuthInfo,
@@ -7,6 +8,7 @@ import {
   type GuardSettings,
   type ScopeCheckOptions,
   type TokenVerifier,
+  type VerifierConfig,
 } from '@hydrakit/core'
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import { checkErrorMode, sendError, toMiddleware, type ErrorMode } from './middleware.js'
@@ -18,11 +20,13 @@ export interface MiddlewareSettings extends GuardSettings {
   errors?: ErrorMode | undefined
 }
 
-/** Options of {@link hydra}. */
-export interface HydraOptions extends MiddlewareSettings {
-  /** The token verifier: `createJwtVerifier`, `createIntrospectionVerifier` or `createHybridVerifier` from `@hydrakit/core`. */
-  verifier: TokenVerifier
-}
+/**
+ * Options of {@link hydra}: either a ready verifier (`{ verifier }`) or a flat configuration
+ * (`{ mode: 'jwt' | 'introspection' | 'hybrid', issuer, audience, adminUrl, ... }`, see `VerifierConfig`
+ * in `@hydrakit/core`), plus the settings every middleware of the instance shares.
+ */
+export type HydraOptions = MiddlewareSettings &
+  (VerifierConfig | { verifier: TokenVerifier; mode?: undefined })
 
 /** One configured instance: every middleware it makes shares the verifier, its caches and settings. */
 export interface HydraAuth {
@@ -60,7 +64,10 @@ export interface HydraAuth {
 export function hydra(options: HydraOptions): HydraAuth {
   if (options === null || typeof options !== 'object')
     throw new TypeError('hydra(options): options must be an object')
-  const { verifier } = options
+  const verifier =
+    'verifier' in options && options.verifier !== undefined
+      ? options.verifier
+      : createVerifier(options as VerifierConfig)
   const mode = checkErrorMode(options.errors)
   const b = createGuardBuilder(verifier, options)
   return {

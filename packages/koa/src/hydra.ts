@@ -1,5 +1,6 @@
 import {
   createGuardBuilder,
+  createVerifier,
   HydrakitError,
   unauthenticatedVerifier,
   type AuthenticateOptions,
@@ -8,15 +9,17 @@ import {
   type GuardSettings,
   type ScopeCheckOptions,
   type TokenVerifier,
+  type VerifierConfig,
 } from '@hydrakit/core'
 import type { Context, Middleware } from 'koa'
 import { readState, renderError, toMiddleware } from './middleware.js'
 
-/** Options of {@link hydra}. */
-export interface HydraOptions extends GuardSettings {
-  /** The token verifier: `createJwtVerifier`, `createIntrospectionVerifier` or `createHybridVerifier` from `@hydrakit/core`. */
-  verifier: TokenVerifier
-}
+/**
+ * Options of {@link hydra}: either a ready verifier (`{ verifier }`) or a flat configuration
+ * (`{ mode: 'jwt' | 'introspection' | 'hybrid', issuer, audience, adminUrl, ... }`, see `VerifierConfig`
+ * in `@hydrakit/core`), plus the settings every middleware of the instance shares.
+ */
+export type HydraOptions = GuardSettings & (VerifierConfig | { verifier: TokenVerifier; mode?: undefined })
 
 /** One configured instance: every middleware it makes shares the verifier, its caches and settings. */
 export interface HydraAuth {
@@ -57,7 +60,10 @@ export interface HydraAuth {
 export function hydra(options: HydraOptions): HydraAuth {
   if (options === null || typeof options !== 'object')
     throw new TypeError('hydra(options): options must be an object')
-  const { verifier } = options
+  const verifier =
+    'verifier' in options && options.verifier !== undefined
+      ? options.verifier
+      : createVerifier(options as VerifierConfig)
   const b = createGuardBuilder(verifier, options)
   return {
     verifier,

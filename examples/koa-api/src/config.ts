@@ -1,0 +1,32 @@
+import type { VerifierConfig } from '@hydrakit/core'
+
+/** The example's configuration, read from the environment (libraries never read env; apps do). */
+export interface ApiConfig {
+  port: number
+  verifier: VerifierConfig
+}
+
+/**
+ * AUTH_MODE      jwt | introspection | hybrid (default introspection)
+ * HYDRA_ISSUER   Hydra's issuer URL (required for jwt and hybrid)
+ * HYDRA_ADMIN_URL Hydra's admin API (required for introspection and hybrid)
+ * AUDIENCE       accepted audience (optional)
+ * PORT           default 3001
+ */
+export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ApiConfig {
+  const mode = env.AUTH_MODE ?? 'introspection'
+  if (mode !== 'jwt' && mode !== 'introspection' && mode !== 'hybrid') {
+    throw new TypeError(`AUTH_MODE must be jwt, introspection or hybrid, got ${mode}`)
+  }
+  const port = Number(env.PORT ?? defaultPort)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`PORT must be a port number`)
+  return {
+    port,
+    verifier: {
+      mode,
+      issuer: env.HYDRA_ISSUER,
+      adminUrl: env.HYDRA_ADMIN_URL,
+      audience: env.AUDIENCE || undefined,
+    },
+  }
+}

@@ -85,3 +85,73 @@ export { createJwtVerifier } from './verify/jwt.js'
 export type { JwtAlgorithm } from './jwks/algorithms.js'
 export { SUPPORTED_JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS } from './jwks/algorithms.js'
 export type { JwksStatus } from './jwks/jwks-cache.js'
+
+export type {
+  HydraErrorKind,
+  HydraErrorCode,
+  HydraErrorBody,
+  HydraErrorOptions,
+} from './hydra/hydra-error.js'
+export { HydraError, isHydraError } from './hydra/hydra-error.js'
+export type { HydraCallOptions, HydraHttpOptions } from './hydra/hydra-transport.js'
+export type { HydraApiVersion, HydraPage, HydraPageCursor } from './hydra/pagination.js'
+export type {
+  HydraAdminClient,
+  HydraAdminClientOptions,
+  FlowRequestResult,
+  ListOAuth2ClientsParams,
+  ListOAuth2ConsentSessionsParams,
+  ListTrustedOAuth2JwtGrantIssuersParams,
+  RevokeOAuth2ConsentSessionsTarget,
+  RevokeOAuth2LoginSessionsTarget,
+} from './hydra/admin-client.js'
+export { createHydraAdminClient } from './hydra/admin-client.js'
+export type {
+  HydraPublicClient,
+  HydraPublicClientOptions,
+  TokenEndpointAuthMethod,
+  OAuth2AuthorizeParams,
+  AuthorizationRequest,
+  OAuth2TokenGrant,
+} from './hydra/public-client.js'
+export { createHydraPublicClient } from './hydra/public-client.js'
+export type { PkcePair } from './hydra/pkce.js'
+export {
+  generateCodeVerifier,
+  computeCodeChallenge,
+  createPkcePair,
+  generateState,
+  generateNonce,
+} from './hydra/pkce.js'
+export type {
+  HydraDuration,
+  JsonRawMessage,
+  OAuth2Client,
+  OAuth2ClientTokenLifespans,
+  JsonPatch,
+  JsonPatchDocument,
+  OAuth2ConsentRequestOpenIDConnectContext,
+  OAuth2LoginRequest,
+  OAuth2ConsentRequest,
+  OAuth2LogoutRequest,
+  AcceptOAuth2LoginRequest,
+  AcceptOAuth2ConsentRequest,
+  AcceptOAuth2ConsentRequestSession,
+  RejectOAuth2Request,
+  OAuth2RedirectTo,
+  OAuth2ConsentSession,
+  IntrospectedOAuth2Token,
+  CreateJsonWebKeySet,
+  JsonWebKey,
+  JsonWebKeySet,
+  TrustOAuth2JwtGrantIssuer,
+  TrustedOAuth2JwtGrantIssuer,
+  TrustedOAuth2JwtGrantJsonWebKey,
+  HealthStatus,
+  HealthReadiness,
+  HydraVersion,
+  ErrorOAuth2,
+  OAuth2TokenExchange,
+  OidcConfiguration,
+  OidcUserInfo,
+} from './hydra/types.js'

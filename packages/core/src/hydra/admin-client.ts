@@ -10,7 +10,13 @@ import {
   type HydraCallOptions,
   type HydraHttpOptions,
 } from './hydra-transport.js'
-import { pageQuery, toPage, type HydraApiVersion, type Page, type PageCursor } from './pagination.js'
+import {
+  pageQuery,
+  toPage,
+  type HydraApiVersion,
+  type HydraPage,
+  type HydraPageCursor,
+} from './pagination.js'
 import {
   parseHealthReadiness,
   parseHealthStatus,
@@ -92,7 +98,7 @@ export type FlowRequestResult<T> =
   | { status: 'handled'; redirectTo: string; request?: undefined }
 
 /** Filters of {@link HydraAdminClient.listOAuth2Clients}. */
-export interface ListOAuth2ClientsParams extends PageCursor {
+export interface ListOAuth2ClientsParams extends HydraPageCursor {
   /** Only clients with this exact `client_name`. */
   clientName?: string | undefined
   /** Only clients with this `owner`. */
@@ -100,13 +106,13 @@ export interface ListOAuth2ClientsParams extends PageCursor {
 }
 
 /** Filters of {@link HydraAdminClient.listOAuth2ConsentSessions}. */
-export interface ListOAuth2ConsentSessionsParams extends PageCursor {
+export interface ListOAuth2ConsentSessionsParams extends HydraPageCursor {
   /** v2 only: only the consents granted in this login session. */
   loginSessionId?: string | undefined
 }
 
 /** Filters of {@link HydraAdminClient.listTrustedOAuth2JwtGrantIssuers}. */
-export interface ListTrustedOAuth2JwtGrantIssuersParams extends PageCursor {
+export interface ListTrustedOAuth2JwtGrantIssuersParams extends HydraPageCursor {
   /** Only grants of this issuer. */
   issuer?: string | undefined
 }
@@ -144,7 +150,10 @@ export interface HydraAdminClient {
   /** Reads a client by id (404 → HydraError). */
   getOAuth2Client(id: string, options?: HydraCallOptions): Promise<OAuth2Client>
   /** Lists clients, one page at a time; follow `page.next`. */
-  listOAuth2Clients(params?: ListOAuth2ClientsParams, options?: HydraCallOptions): Promise<Page<OAuth2Client>>
+  listOAuth2Clients(
+    params?: ListOAuth2ClientsParams,
+    options?: HydraCallOptions,
+  ): Promise<HydraPage<OAuth2Client>>
   /** Replaces a client (PUT; v1 `updateOAuth2Client`). */
   setOAuth2Client(id: string, client: OAuth2Client, options?: HydraCallOptions): Promise<OAuth2Client>
   /** Changes a client with an RFC 6902 JSON Patch. */
@@ -210,7 +219,7 @@ export interface HydraAdminClient {
     subject: string,
     params?: ListOAuth2ConsentSessionsParams,
     options?: HydraCallOptions,
-  ): Promise<Page<OAuth2ConsentSession>>
+  ): Promise<HydraPage<OAuth2ConsentSession>>
   /** Revokes consent sessions and their tokens (v1 `revokeConsentSessions`). */
   revokeOAuth2ConsentSessions(
     target: RevokeOAuth2ConsentSessionsTarget,
@@ -272,7 +281,7 @@ export interface HydraAdminClient {
   listTrustedOAuth2JwtGrantIssuers(
     params?: ListTrustedOAuth2JwtGrantIssuersParams,
     options?: HydraCallOptions,
-  ): Promise<Page<TrustedOAuth2JwtGrantIssuer>>
+  ): Promise<HydraPage<TrustedOAuth2JwtGrantIssuer>>
   /** Deletes a trusted issuer grant. */
   deleteTrustedOAuth2JwtGrantIssuer(id: string, options?: HydraCallOptions): Promise<void>
 
@@ -390,7 +399,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
   async function page<T>(
     call: HydraCall,
     parse: (operation: string, body: unknown) => T[],
-  ): Promise<Page<T>> {
+  ): Promise<HydraPage<T>> {
     const res = await send(call)
     const items = parse(call.operation, readJson(call.operation, res.body))
     return toPage(items, res, adminUrl + call.path, version)
@@ -436,7 +445,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
     options,
   })
 
-  const listParams = (params: PageCursor | undefined, name: string): PageCursor =>
+  const listParams = (params: HydraPageCursor | undefined, name: string): HydraPageCursor =>
     params === undefined ? {} : requireObject(params, name)
 
   const client: HydraAdminClient = {

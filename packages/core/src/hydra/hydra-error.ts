@@ -77,18 +77,32 @@ export interface HydraErrorOptions extends HydraErrorBody {
  * ```
  */
 export class HydraError extends Error {
+  /** What went wrong (see {@link HydraErrorKind}). */
   readonly kind: HydraErrorKind
+  /** Stable code of the kind, e.g. `ERR_HYDRA_TRANSPORT`. */
   readonly code: HydraErrorCode
+  /** Hydra's v26 operationId of the failed call (also on v1), e.g. `acceptOAuth2LoginRequest`. */
   readonly operation: string
+  /**
+   * HTTP status of Hydra's answer (kind `http`), or of the token endpoint (kind `auth`);
+   * `undefined` when no answer arrived (kind `transport`).
+   */
   readonly status: number | undefined
+  /** Hydra's `error` (`invalid_request`, `request_unauthorized`, `Not Found`, ...). */
   readonly error: string | undefined
+  /** Hydra's `error_description`. Upstream text: log it, do not show it to users. */
   readonly errorDescription: string | undefined
+  /** Hydra's `error_hint`. */
   readonly errorHint: string | undefined
   /** Debug text from Hydra's dev mode. May contain internals: log it, never show it to users. */
   readonly errorDebug: string | undefined
+  /** `status_code` from the body (v1 and legacy error format). */
   readonly statusCode: number | undefined
+  /** For a 410 on a call that does not return it as data: where Hydra says to send the browser (absolute http(s) URL). */
   readonly redirectTo: string | undefined
+  /** Kind `transport`: `timeout`, `connection`, `too_large` or `aborted`. */
   readonly transportFailure: TransportFailure | undefined
+  /** `Retry-After` of a 429/503, in seconds, when Hydra sent one. */
   readonly retryAfter: string | undefined
   /** Always false: the message is for server logs, not for end users. */
   readonly expose = false

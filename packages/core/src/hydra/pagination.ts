@@ -8,7 +8,7 @@ export type HydraApiVersion = 'v2' | 'v1'
  * pagination (`page_size`, `page_token`); on v1 `pageSize` is sent as `limit` and `pageToken` is
  * the decimal `offset`.
  */
-export interface PageCursor {
+export interface HydraPageCursor {
   /** Opaque token of the page (v2), or a decimal offset (v1). Absent: the first page. */
   pageToken?: string | undefined
   /** Items per page. Default: Hydra's (250 on v2, 100 on v1). */
@@ -16,15 +16,15 @@ export interface PageCursor {
 }
 
 /** One page of a list and the cursors Hydra announced in its `Link` header. */
-export interface Page<T> {
+export interface HydraPage<T> {
   items: T[]
   /**
    * Cursor of the next page, `undefined` on the last page. Fetch it with
    * `list({ ...sameFilters, ...page.next })`.
    */
-  next: PageCursor | undefined
+  next: HydraPageCursor | undefined
   /** Cursor of the first page, when Hydra sent one. */
-  first: PageCursor | undefined
+  first: HydraPageCursor | undefined
 }
 
 /**
@@ -60,12 +60,12 @@ export function parseLinkHeader(value: string | string[] | undefined, base: stri
   return out
 }
 
-function cursorFromUrl(url: URL, version: HydraApiVersion): PageCursor {
+function cursorFromUrl(url: URL, version: HydraApiVersion): HydraPageCursor {
   const q = url.searchParams
   const sizeText = version === 'v2' ? q.get('page_size') : q.get('limit')
   const token = version === 'v2' ? q.get('page_token') : q.get('offset')
   const size = sizeText !== null && /^[0-9]{1,9}$/.test(sizeText) ? Number(sizeText) : undefined
-  const cursor: PageCursor = {}
+  const cursor: HydraPageCursor = {}
   if (token !== null && token !== '' && (version === 'v2' || /^[0-9]{1,15}$/.test(token)))
     cursor.pageToken = token
   if (size !== undefined && size > 0) cursor.pageSize = size
@@ -78,7 +78,7 @@ export function toPage<T>(
   res: HttpResponse,
   requestUrl: string,
   version: HydraApiVersion,
-): Page<T> {
+): HydraPage<T> {
   const links = parseLinkHeader(res.headers.link, requestUrl)
   const nextUrl = links.get('next')
   const firstUrl = links.get('first')
@@ -91,10 +91,10 @@ export function toPage<T>(
 }
 
 /**
- * Turns a {@link PageCursor} into the query parameters of `version`; TypeErrors name `path`.
+ * Turns a {@link HydraPageCursor} into the query parameters of `version`; TypeErrors name `path`.
  */
 export function pageQuery(
-  cursor: PageCursor,
+  cursor: HydraPageCursor,
   version: HydraApiVersion,
   path: string,
 ): Record<string, string | undefined> {

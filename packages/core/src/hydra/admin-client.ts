@@ -1,4 +1,4 @@
-import type { HttpResponse } from '../http/request.js'
+import { parseJsonSafe, type HttpResponse } from '../http/request.js'
 import { createAdminAuthProvider, type AdminAuth } from './admin-auth.js'
 import { HydraError } from './hydra-error.js'
 import {
@@ -865,7 +865,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
         eventKind: 'admin',
         options,
       })
-      const body = res.status === 503 && res.body.trim() === '' ? undefined : readJson(operation, res.body)
+      const body = res.status === 503 ? parseJsonSafe(res.body) : readJson(operation, res.body)
       return parseHealthReadiness(operation, res.status, body)
     },
 

@@ -296,20 +296,20 @@ export function parseHealthStatus(operation: string, body: unknown): HealthStatu
   return o as unknown as HealthStatus
 }
 
-/** `isReady`: 200 `{status}` or 503 `{errors}`. */
+/**
+ * `isReady`: 200 `{status}` or 503 `{errors}`. A 503 is "not ready" whatever its body (a proxy's
+ * page included); only its string-valued `errors` are kept.
+ */
 export function parseHealthReadiness(operation: string, status: number, body: unknown): HealthReadiness {
-  const s: Shape = new Shape(operation)
   if (status === 503) {
-    const o = body === undefined ? {} : s.object(body, '')
     const errors: Record<string, string> = {}
-    if (o.errors !== undefined && o.errors !== null) {
-      for (const [k, v] of Object.entries(s.object(o.errors, 'errors'))) {
-        if (typeof v !== 'string') s.fail(`errors.${k}`, 'must be a string')
-        errors[k] = v
-      }
+    const raw = body !== null && typeof body === 'object' ? (body as Obj).errors : undefined
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      for (const [k, v] of Object.entries(raw as Obj)) if (typeof v === 'string') errors[k] = v
     }
     return { ready: false, errors }
   }
+  const s: Shape = new Shape(operation)
   const o = s.object(body, '')
   s.string(o, 'status', '', true)
   return { ready: true, status: o.status as string }

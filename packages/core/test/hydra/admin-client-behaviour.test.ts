@@ -1,5 +1,5 @@
 import { Agent } from 'undici'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createHydraAdminClient, type HydraAdminClientOptions } from '../../src/hydra/admin-client.js'
 import { HydraError } from '../../src/hydra/hydra-error.js'
 import type { UpstreamEvent } from '../../src/hooks.js'
@@ -489,6 +489,19 @@ describe('hooks, dispatcher and close()', () => {
     const err = (await c.isAlive().catch((e: unknown) => e)) as HydraError
     expect(err).toMatchObject({ kind: 'transport', message: 'Hydra isAlive: the client is closed' })
     expect(server.requests).toHaveLength(0)
+  })
+
+  it('keeps connections alive on its own agent and closes them on close()', async () => {
+    const own = await startRecordingServer()
+    own.setDefault({ body: { status: 'ok' } })
+    const c = createHydraAdminClient({ adminUrl: own.url })
+    for (let i = 0; i < 6; i++) await c.isAlive()
+    // Sockets are reused (undici may open a second one while the first is being released).
+    expect(own.connectionCount).toBeLessThanOrEqual(2)
+    expect(await own.openConnections()).toBeGreaterThan(0)
+    await c.close()
+    await vi.waitFor(async () => expect(await own.openConnections()).toBe(0))
+    await own.close()
   })
 
   it('uses a dispatcher it is given and does not close it', async () => {

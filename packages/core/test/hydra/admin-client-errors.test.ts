@@ -427,5 +427,15 @@ describe('retries: idempotent GETs only', () => {
     server.reset()
     server.queue({ status: 503, body: '' })
     await expect(admin.isReady()).resolves.toEqual({ ready: false, errors: {} })
+    server.queue({ status: 503, body: '<html>Service Unavailable</html>' })
+    await expect(admin.isReady()).resolves.toEqual({ ready: false, errors: {} })
+    server.queue({ status: 503, body: { errors: { db: 'down', weird: 5 } } })
+    await expect(admin.isReady()).resolves.toEqual({ ready: false, errors: { db: 'down' } })
+  })
+
+  it('isReady: a 500 is an error (after the GET retries)', async () => {
+    server.setDefault({ status: 500, body: 'boom' })
+    await expect(admin.isReady()).rejects.toMatchObject({ kind: 'http', status: 500, operation: 'isReady' })
+    expect(server.requests).toHaveLength(3)
   })
 })

@@ -35,7 +35,11 @@ export interface RecordingServer {
   queue(...replies: Responder[]): void
   /** Reply used when the queue is empty. Default 200 `{}`. */
   setDefault(reply: Responder): void
-  /** Forgets requests and queued replies. */
+  /** TCP connections accepted since the last reset. */
+  readonly connectionCount: number
+  /** Connections open right now. */
+  openConnections(): Promise<number>
+  /** Forgets requests, queued replies and the connection count. */
   reset(): void
   close(): Promise<void>
 }
@@ -83,9 +87,20 @@ export async function startRecordingServer(): Promise<RecordingServer> {
       send(res, reply)
     })
   })
+  let connectionCount = 0
+  server.on('connection', () => {
+    connectionCount++
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
+    get connectionCount() {
+      return connectionCount
+    },
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      ),
     url: `http://127.0.0.1:${port}`,
     requests,
     queue: (...replies) => {
@@ -96,6 +111,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     },
     reset: () => {
       requests.length = 0
+      connectionCount = 0
       queued = []
       fallback = { status: 200, body: {} }
     },

@@ -154,12 +154,18 @@ export class JwksCache {
    * Fresh keys, fetching them first when needed (`initial` or `expired`). When the fetch fails, the
    * previous keys are returned while within `maxStale`; otherwise rejects with
    * {@link UpstreamUnavailableError} (`jwks_unavailable`). After a failure the endpoint is not asked
-   * again for `cooldown`.
+   * again for `cooldown`, and while stale keys are served the next attempts run in the background
+   * (requests do not wait for an endpoint already known to fail).
    */
   async get(signal?: AbortSignal): Promise<KeySet> {
     const now = Date.now()
     const ready = this.peek(now)
     if (ready !== undefined) return ready
+    const stale = this.keySet
+    if (stale !== undefined && this.lastFailure !== undefined && now < this.staleUntil) {
+      if (this.inflight === undefined && !this.inFailureCooldown(now)) void this.startRefresh('expired')
+      return stale
+    }
     if (this.inflight === undefined && this.inFailureCooldown(now)) {
       // Failed recently and nothing usable: fail fast instead of queueing another slow fetch.
       throw this.unavailable()

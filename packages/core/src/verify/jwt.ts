@@ -101,8 +101,9 @@ export interface JwtVerifierOptions {
   cooldownMs?: number | undefined
   /**
    * Stale-if-error: how long after {@link cacheMaxAgeMs} ran out the last good keys are still used
-   * while the JWKS endpoint fails, in milliseconds. Afterwards verification fails with 503
-   * (`jwks_unavailable`). `0` disables. Default `3600000` (1 hour).
+   * while the JWKS endpoint fails, in milliseconds (retries then run in the background, once per
+   * `cooldownMs`). Afterwards verification fails with 503 (`jwks_unavailable`). `0` disables.
+   * Default `3600000` (1 hour).
    */
   maxStaleMs?: number | undefined
   /**
@@ -592,14 +593,18 @@ class JwtVerifierImpl implements JwtVerifier {
         return this.invalid(
           'issuer',
           'issuer mismatch',
-          { ...base, expectedIssuer: this.joseOptions.issuer, issuer: debugValue(payload.iss) },
+          { ...base, expectedIssuer: this.joseOptions.issuer, tokenIssuer: debugValue(payload.iss) },
           err,
         )
       case 'aud':
         return this.invalid(
           'audience',
           'audience mismatch',
-          { ...base, expectedAudience: this.joseOptions.audience, audience: debugValue(payload.aud) },
+          {
+            ...base,
+            expectedAudience: this.joseOptions.audience,
+            tokenAudience: debugValue(payload.aud),
+          },
           err,
         )
       case 'nbf':
@@ -627,7 +632,7 @@ class JwtVerifierImpl implements JwtVerifier {
       description,
       reason,
       realm: this.realm,
-      debug: { issuer: this.issuer, ...debug },
+      debug: { expectedIssuer: this.issuer, ...debug },
       cause,
     })
   }

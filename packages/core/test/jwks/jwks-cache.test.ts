@@ -147,9 +147,10 @@ describe('stale-if-error', () => {
     // Within the retry cooldown: stale keys, no fetch.
     await expect(v.verify(await token())).resolves.toBeDefined()
     expect(server.jwksHits).toBe(base + 1)
-    // Cooldown over: one more attempt, still failing, still served.
+    // Cooldown over: still served at once, while one more attempt runs in the background.
     vi.setSystemTime(start + 100_000)
     await expect(v.verify(await token())).resolves.toBeDefined()
+    await vi.waitFor(() => expect(refreshes.filter((e) => e.outcome === 'failure')).toHaveLength(2))
     expect(server.jwksHits).toBe(base + 2)
     // An unknown kid cannot be checked while the endpoint is down: 503, not 401.
     await unavailable(v.verify(await token({}, 'unknown-kid')))
@@ -162,6 +163,29 @@ describe('stale-if-error', () => {
     server.mode = 'ok'
     vi.setSystemTime(start + 300_000)
     await expect(v.verify(await token())).resolves.toBeDefined()
+  })
+
+  it('once the endpoint is known to fail, requests get stale keys without waiting for the retry', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const upstream: UpstreamEvent[] = []
+    const v = verifier({
+      cacheMaxAgeMs: 60_000,
+      timeoutMs: 1_000,
+      hooks: { onUpstream: (e) => upstream.push(e) },
+    })
+    const start = Date.now()
+    await v.verify(await token())
+    server.mode = 'status500'
+    vi.setSystemTime(start + 61_000)
+    await v.verify(await token())
+    expect(upstream.map((e) => e.status)).toEqual([200, 500])
+    // The endpoint now hangs. After the cooldown a retry starts, but this call does not wait for it.
+    server.mode = 'hang'
+    vi.setSystemTime(start + 92_000)
+    await expect(v.verify(await token())).resolves.toBeDefined()
+    expect(upstream).toHaveLength(2)
+    await vi.waitFor(() => expect(upstream).toHaveLength(3), { timeout: 5_000 })
+    expect(String(upstream[2]?.error)).toMatch(/timed out/)
   })
 
   it('maxStaleMs: 0 disables stale serving', async () => {

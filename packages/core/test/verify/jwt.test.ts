@@ -185,7 +185,10 @@ describe('createJwtVerifier: claim checks', () => {
     for (const iss of ['https://evil.example', `${server.issuer}/`, undefined]) {
       const err = await rejectionOf(v.verify(await signToken(rsa, { iss })))
       expect(err).toMatchObject({ reason: 'issuer', description: 'issuer mismatch' })
-      expect((err as InvalidTokenError).debug).toMatchObject({ expectedIssuer: server.issuer })
+      expect((err as InvalidTokenError).debug).toMatchObject({
+        expectedIssuer: server.issuer,
+        tokenIssuer: iss,
+      })
     }
   })
 
@@ -202,6 +205,10 @@ describe('createJwtVerifier: claim checks', () => {
     const v = verifier({ audience: ['api', 'api2'] })
     const err = await rejectionOf(v.verify(await signToken(rsa, { iss: server.issuer, aud: ['other'] })))
     expect(err).toMatchObject({ reason: 'audience', description: 'audience mismatch' })
+    expect((err as InvalidTokenError).debug).toMatchObject({
+      expectedAudience: ['api', 'api2'],
+      tokenAudience: ['other'],
+    })
     expect(await reasonOf(v.verify(await signToken(rsa, { iss: server.issuer })))).toBe('audience')
     await expect(
       v.verify(await signToken(rsa, { iss: server.issuer, aud: ['zzz', 'api2'] })),

@@ -85,6 +85,8 @@ export { createJwtVerifier } from './verify/jwt.js'
 export type { JwtAlgorithm } from './jwks/algorithms.js'
 export { SUPPORTED_JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS } from './jwks/algorithms.js'
 export type { JwksStatus } from './jwks/jwks-cache.js'
+export type { VerificationMode, VerifierConfig } from './verify/create.js'
+export { createVerifier } from './verify/create.js'
 
 export type {
   HydraErrorKind,

@@ -28,7 +28,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const access = await generateKeyPair('RS256', { extractable: true })
   const idKey = await generateKeyPair('RS256', { extractable: true })
   const other = await generateKeyPair('RS256', { extractable: true })
-  const jwk = async (k: CryptoKey, kid: string): Promise<JWK> => ({
+  const jwk = async (k: Parameters<typeof exportJWK>[0], kid: string): Promise<JWK> => ({
     ...(await exportJWK(k)),
     kid,
     alg: 'RS256',

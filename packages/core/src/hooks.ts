@@ -33,7 +33,8 @@ export interface JwksRefreshEvent {
 
 /** Emitted after each outbound HTTP call (introspection, JWKS, token endpoint, admin API). */
 export interface UpstreamEvent {
-  kind: 'introspection' | 'jwks' | 'token' | 'admin'
+  /** `public`: discovery and userinfo on Hydra's public port. */
+  kind: 'introspection' | 'jwks' | 'token' | 'admin' | 'public'
   method: string
   url: string
   status?: number | undefined

@@ -377,7 +377,7 @@ export function createHydraPublicClient(options: HydraPublicClientOptions): Hydr
         operation,
         method: 'GET',
         path: '/.well-known/openid-configuration',
-        eventKind: 'jwks',
+        eventKind: 'public',
         options,
       })
       return parseOidcConfiguration(operation, readJson(operation, res.body))
@@ -404,7 +404,7 @@ export function createHydraPublicClient(options: HydraPublicClientOptions): Hydr
         method: 'GET',
         path: '/userinfo',
         headers: { authorization: `Bearer ${token}` },
-        eventKind: 'token',
+        eventKind: 'public',
         options,
       })
       return parseOidcUserInfo(operation, readJson(operation, res.body))

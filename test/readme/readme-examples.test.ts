@@ -49,7 +49,7 @@ async function run(readme: string): Promise<string> {
   const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] })
   children.push(child)
   let stderr = ''
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`${readme} example exited: ${stderr}`)

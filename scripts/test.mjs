@@ -2,6 +2,7 @@
 // The whole test suite: build, type-check (tests included), lint, format check, then vitest.
 // Usage: pnpm test [-- vitest args]. Set HYDRAKIT_SKIP_LINT=1 to skip lint and format while iterating.
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -19,7 +20,20 @@ if (process.env.HYDRAKIT_SKIP_LINT !== '1') {
     ['format', 'prettier', ['--check', '.', '--log-level', 'warn']],
   )
 }
-steps.push(['vitest', 'vitest', ['run', ...extra]])
+const report = join(root, 'node_modules', '.cache', 'hydrakit-vitest.json')
+steps.push(['vitest', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]])
+
+// One plain closing line after the tests: "N passed, N failed, N skipped".
+function summarize() {
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'))
+    console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
+    return r.numTotalTests
+  } catch (err) {
+    console.error(`could not read the vitest summary: ${err.message}`)
+    return undefined
+  }
+}
 
 for (const [name, tool, args] of steps) {
   const started = Date.now()
@@ -27,9 +41,14 @@ for (const [name, tool, args] of steps) {
   const r = spawnSync(bin(tool), args, { stdio: 'inherit', shell: false, cwd: root, env: process.env })
   if (r.error) console.error(r.error.message)
   const secs = ((Date.now() - started) / 1000).toFixed(1)
+  const total = name === 'vitest' ? summarize() : undefined
   if (r.status !== 0) {
     console.error(`✖ ${name} failed (exit ${r.status ?? r.signal}) after ${secs}s`)
     process.exit(r.status ?? 1)
+  }
+  if (name === 'vitest' && total === 0) {
+    console.error('✖ vitest ran no test')
+    process.exit(1)
   }
   console.log(`✔ ${name} (${secs}s)`)
 }

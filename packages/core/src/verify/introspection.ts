@@ -1,8 +1,14 @@
 import { Agent, type Dispatcher } from 'undici'
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
+import {
+  createCacheInvalidator,
+  type CacheInvalidator,
+  type InvalidationResult,
+} from '../cache/invalidation.js'
 import { createMemoryCacheStore } from '../cache/memory-store.js'
 import { createSingleFlight } from '../cache/single-flight.js'
 import type { CacheStore, JsonValue } from '../cache/store.js'
+import { reportsTiers, type CacheTier, type CacheTierListener } from '../cache/tier-report.js'
 import { tokenCacheKey } from '../cache/token-key.js'
 import {
   HydrakitError,
@@ -25,8 +31,10 @@ import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 export interface IntrospectionCacheOptions {
   /**
    * Where results live. Default: a new per-verifier in-memory store (lru-cache) holding at most
-   * `maxEntries` entries. Pass a shared store (e.g. Redis-backed) to share results between
-   * processes; give every differently configured verifier (other `scope`, other Hydra) its own
+   * `maxEntries` entries. Pass a shared store to share results between processes:
+   * `createTieredCacheStore({ l2: createRedisCacheStore(redis), invalidation: ... })` (per-process L1
+   * plus Redis, see docs/scale-out.md), `createRedisCacheStore(redis)` alone, or your own
+   * `CacheStore`. Give every differently configured verifier (other `scope`, other Hydra) its own
    * `keyPrefix` then.
    */
   store?: CacheStore | undefined
@@ -52,6 +60,13 @@ export interface IntrospectionCacheOptions {
    * `'hydrakit:introspection:'`.
    */
   keyPrefix?: string | undefined
+  /**
+   * How long `revoke(token)` keeps the token marked inactive in the cache, in milliseconds (in this
+   * process, in the shared tier and, through the invalidation channel, in every instance's L1), so
+   * that an answer fetched before the revocation cannot be cached again. `0` only deletes the
+   * entries. Default: `ttlMs`.
+   */
+  revokedTtlMs?: number | undefined
 }
 
 /** Options of {@link createIntrospectionVerifier}. */
@@ -123,8 +138,9 @@ export interface IntrospectionVerifierOptions {
   /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
   realm?: string | undefined
   /**
-   * Observability: `onVerify` (every call), `onCache` (cache `'introspection'`, tier `'l1'`),
-   * `onUpstream` (kind `'introspection'`, plus `'token'` for client-credentials). Default none.
+   * Observability: `onVerify` (every call), `onCache` (cache `'introspection'`; tier `'l1'`, or per
+   * tier `'l1'`/`'l2'` with a tiered or Redis store), `onUpstream` (kind `'introspection'`, plus
+   * `'token'` for client-credentials). Default none.
    */
   hooks?: HydrakitHooks | undefined
 }
@@ -140,7 +156,25 @@ export interface IntrospectionVerifier extends TokenVerifier {
    * non-access token and {@link UpstreamUnavailableError} (503) when the endpoint cannot answer.
    */
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
-  /** Aborts calls in flight and closes the verifier's own connection pool. Idempotent. */
+  /**
+   * Drops every cached answer for `token` and keeps it marked inactive for `cache.revokedTtlMs`: in
+   * this process at once, in the shared tier (Redis), and in every other instance's per-process tier
+   * through the store's invalidation channel. Call it after revoking the token at Hydra (Hydra stays
+   * the authority; this only stops caches from accepting it meanwhile). Resolves with what was
+   * reached; never rejects because Redis is down. A no-op without a cache.
+   */
+  revoke(token: string): Promise<InvalidationResult>
+  /**
+   * Drops every cached answer whose `sub` is `subject`, or every answer of this verifier
+   * (`keyPrefix`) when `subject` is omitted: here, in the shared tier (found with `SCAN`) and, through
+   * the invalidation channel, in every instance. Rejects with a TypeError when the store cannot list
+   * its entries (a custom `CacheStore`). Resolves with what was reached.
+   */
+  invalidate(subject?: string): Promise<InvalidationResult>
+  /**
+   * Aborts calls in flight, stops listening to the invalidation channel and closes the verifier's
+   * own connection pool. A store you passed is not closed. Idempotent.
+   */
   close(): Promise<void>
 }
 
@@ -224,9 +258,28 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   }
   const store = cache?.store
   const keyPrefix = cache?.keyPrefix ?? DEFAULT_PREFIX
+  // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
+  const tiered = store !== undefined && reportsTiers(store)
   const flight = createSingleFlight<Outcome>()
   const closing = new AbortController()
   let closed: Promise<void> | undefined
+  // Bumped by every invalidation of this verifier's entries (here or from another instance): an
+  // answer fetched before it is returned to its callers but not cached.
+  let generation = 0
+  const invalidator: CacheInvalidator | undefined =
+    store === undefined || cache === undefined
+      ? undefined
+      : createCacheInvalidator<JsonValue>({
+          store,
+          keyPrefix,
+          inactive: INACTIVE,
+          revokedTtlMs: cache.revokedTtlMs,
+          subjectOf: subjectOfCached,
+          onInvalidate: () => {
+            generation++
+          },
+          listener: (tier, outcome) => cacheEvent(outcome, tier),
+        })
 
   const unavailable = (
     description: string,
@@ -249,10 +302,14 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     debug?: Record<string, unknown>,
   ): InvalidTokenError => new InvalidTokenError({ reason, description, realm, debug })
 
-  const cacheEvent = (outcome: CacheEvent['outcome']): void => {
+  const cacheEvent = (outcome: CacheEvent['outcome'], tier: CacheTier = 'l1'): void => {
     if (hooks?.onCache !== undefined) {
-      emit(hooks.onCache, { cache: 'introspection', tier: 'l1', outcome })
+      emit(hooks.onCache, { cache: 'introspection', tier, outcome })
     }
+  }
+  /** Forwards a tier-reporting store's failures to `onCache`. */
+  const storeErrors: CacheTierListener = (tier, outcome) => {
+    if (outcome === 'error') cacheEvent('error', tier)
   }
 
   /** One POST to the endpoint, reported to `onUpstream`. Transport failures become 503. */
@@ -347,30 +404,45 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     }
     if (ttl < 1) return
     try {
-      await store.set(key, outcome, ttl)
+      await (tiered ? store.set(key, outcome, ttl, storeErrors) : store.set(key, outcome, ttl))
     } catch {
-      cacheEvent('error')
+      if (!tiered) cacheEvent('error')
     }
   }
 
-  /** Looks `key` up; a failing store or a malformed entry is a miss. */
-  const lookup = async (key: string): Promise<Outcome | undefined> => {
-    if (store === undefined) return undefined
+  /**
+   * Looks `key` up; a failing store or a malformed entry is a miss. `tier` is where a value was found
+   * (usable or not); a tier-reporting store has already reported its misses and errors.
+   */
+  const lookup = async (
+    key: string,
+  ): Promise<{ outcome: Outcome | undefined; tier: CacheTier | undefined }> => {
+    if (store === undefined) return { outcome: undefined, tier: undefined }
     let value: JsonValue | undefined
+    let tier: CacheTier | undefined
     try {
-      value = await store.get(key)
+      if (tiered) {
+        value = await store.get(key, (t, outcome) => {
+          if (outcome === 'hit') tier = t
+          else cacheEvent(outcome, t)
+        })
+      } else {
+        value = await store.get(key)
+        if (value !== undefined) tier = 'l1'
+      }
     } catch {
-      cacheEvent('error')
-      return undefined
+      if (!tiered) cacheEvent('error')
+      return { outcome: undefined, tier: undefined }
     }
-    return value === undefined ? undefined : parseCached(value)
+    return { outcome: value === undefined ? undefined : parseCached(value), tier }
   }
 
   const forget = async (key: string): Promise<void> => {
+    if (store === undefined) return
     try {
-      await store?.delete(key)
+      await (tiered ? store.delete(key, storeErrors) : store.delete(key))
     } catch {
-      cacheEvent('error')
+      if (!tiered) cacheEvent('error')
     }
   }
 
@@ -419,33 +491,36 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     }
     const key = tokenCacheKey(token, keyPrefix)
     if (store !== undefined) {
-      const hit = await lookup(key)
+      const { outcome: hit, tier } = await lookup(key)
       if (hit !== undefined && !hit.active) {
-        cacheEvent('negative_hit')
+        cacheEvent('negative_hit', tier)
         throw refuse('inactive', 'the access token is not active')
       }
       if (hit !== undefined && hit.active) {
         const exp = hit.claims.exp
         if (!isExpired(exp, 0)) {
-          cacheEvent('hit')
+          cacheEvent('hit', tier)
           return [judge(token, hit.claims), true]
         }
         // Never trusted past exp. Within the clock tolerance, Hydra gets the last word.
         await forget(key)
         if (isExpired(exp, clockTolerance)) {
-          cacheEvent('hit')
+          cacheEvent('hit', tier)
           throw refuse('expired', 'the access token expired', { exp })
         }
       }
-      cacheEvent('miss')
+      // A tier-reporting store already reported its misses; a value found but not used is a miss here.
+      if (!tiered || tier !== undefined) cacheEvent('miss', tier)
     }
     let outcome: Outcome
     try {
       outcome = await flight.run(
         key,
         async () => {
+          const started = generation
           const fresh = await introspect(token)
-          await remember(token, key, fresh)
+          // Invalidated meanwhile (revoke, invalidate, resync): don't cache what may be stale.
+          if (started === generation) await remember(token, key, fresh)
           return fresh
         },
         signal,
@@ -485,14 +560,34 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         throw err
       }
     },
+    async revoke(token) {
+      if (typeof token !== 'string') throw new TypeError('revoke(token): token must be a string')
+      if (invalidator === undefined) return { shared: 'none', broadcast: 'none' }
+      return invalidator.revokeKey(tokenCacheKey(token, keyPrefix))
+    },
+    async invalidate(subject) {
+      if (subject !== undefined && (typeof subject !== 'string' || subject === '')) {
+        throw new TypeError('invalidate(subject): subject must be a non-empty string or undefined')
+      }
+      if (invalidator === undefined) return { shared: 'none', broadcast: 'none' }
+      return invalidator.invalidate(subject)
+    },
     close() {
       closed ??= (async () => {
         closing.abort()
+        invalidator?.close()
         await ownAgent?.close()
       })()
       return closed
     },
   }
+}
+
+/** The `sub` of a cached active answer, for `invalidate(subject)`. */
+function subjectOfCached(value: JsonValue): string | undefined {
+  if (!isObject(value) || value.active !== true || !isObject(value.claims)) return undefined
+  const sub = value.claims.sub
+  return typeof sub === 'string' ? sub : undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -682,6 +777,7 @@ interface ResolvedCache {
   ttlMs: number
   negativeTtlMs: number
   keyPrefix: string
+  revokedTtlMs: number
 }
 
 function resolveCache(cache: unknown): ResolvedCache | undefined {
@@ -693,6 +789,7 @@ function resolveCache(cache: unknown): ResolvedCache | undefined {
   const negativeTtlMs = integer(c.negativeTtlMs, 5_000, 0, 'cache.negativeTtlMs')
   const keyPrefix = c.keyPrefix ?? DEFAULT_PREFIX
   if (typeof keyPrefix !== 'string') throw new TypeError('cache.keyPrefix must be a string')
+  const revokedTtlMs = integer(c.revokedTtlMs, ttlMs, 0, 'cache.revokedTtlMs')
   let store: CacheStore
   if (c.store !== undefined) {
     if (c.maxEntries !== undefined) {
@@ -712,5 +809,5 @@ function resolveCache(cache: unknown): ResolvedCache | undefined {
   } else {
     store = createMemoryCacheStore({ maxEntries: c.maxEntries }, 'cache')
   }
-  return { store, ttlMs, negativeTtlMs, keyPrefix }
+  return { store, ttlMs, negativeTtlMs, keyPrefix, revokedTtlMs }
 }

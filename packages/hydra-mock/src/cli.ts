@@ -24,6 +24,16 @@ async function main(): Promise<number> {
     await hydra.close()
     throw e
   }
+  // Listen for signals before printing: whoever reads the output may stop us right away.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
   if (config.json) {
     const line = { publicUrl: hydra.publicUrl, adminUrl: hydra.adminUrl, issuer: hydra.issuer, client }
     process.stdout.write(`${JSON.stringify(line)}\n`)
@@ -43,15 +53,7 @@ async function main(): Promise<number> {
       ].join('\n'),
     )
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
+  await stopped
   await hydra.close()
   return 0
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createMockHydra } from '../../src/index.js'
 import type { MockHydra } from '../../src/index.js'
 import { postForm, TestBrowser } from '../helpers/browser.js'
+import type { Json } from '../helpers/browser.js'
 import { CONSENT, exchange, LOGIN, runFlow, webClient } from '../helpers/flow.js'
 
 let hydra: MockHydra
@@ -71,8 +72,8 @@ describe('POST /admin/oauth2/introspect', () => {
   })
 
   it.each([
-    ['an unknown token', async () => 'ory_at_nope'],
-    ['an empty token', async () => ''],
+    ['an unknown token', () => Promise.resolve('ory_at_nope')],
+    ['an empty token', () => Promise.resolve('')],
     [
       'a revoked token',
       async () => {
@@ -116,7 +117,7 @@ describe('POST /admin/oauth2/introspect', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     })
     expect(empty.status).toBe(400)
-    expect((await empty.json()).error).toBe('invalid_request')
+    expect(((await empty.json()) as Json).error).toBe('invalid_request')
     const json = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

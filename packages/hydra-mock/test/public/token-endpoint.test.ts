@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createMockHydra } from '../../src/index.js'
 import type { MockHydra } from '../../src/index.js'
 import { basic, pkcePair, postForm, TestBrowser } from '../helpers/browser.js'
+import type { Json } from '../helpers/browser.js'
 import { CONSENT, exchange, LOGIN, REDIRECT, runFlow, webClient } from '../helpers/flow.js'
 
 let hydra: MockHydra
@@ -291,7 +292,7 @@ describe('client authentication', () => {
       body: JSON.stringify({ grant_type: 'client_credentials' }),
     })
     expect(json.status).toBe(400)
-    expect((await json.json()).error).toBe('invalid_request')
+    expect(((await json.json()) as Json).error).toBe('invalid_request')
     const dup = await fetch(token, {
       method: 'POST',
       headers: {

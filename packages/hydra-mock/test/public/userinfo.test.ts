@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMockHydra } from '../../src/index.js'
 import type { MockHydra } from '../../src/index.js'
 import { TestBrowser } from '../helpers/browser.js'
+import type { Json } from '../helpers/browser.js'
 import { CONSENT, exchange, LOGIN, runFlow, webClient } from '../helpers/flow.js'
 
 let hydra: MockHydra
@@ -32,7 +33,7 @@ describe('/userinfo', () => {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     })
     expect(res.status).toBe(200)
-    const body = await res.json()
+    const body = (await res.json()) as Json
     expect(body).toMatchObject({
       sub: 'alice',
       email: 'alice@example.com',
@@ -59,15 +60,16 @@ describe('/userinfo', () => {
 
   it('refuses missing, unknown and refresh tokens with 401 and a Bearer challenge', async () => {
     const { tokens } = await tokensFor()
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       {},
       { authorization: 'Bearer ory_at_unknown' },
       { authorization: `Bearer ${tokens.refresh_token}` },
-    ]) {
+    ]
+    for (const headers of cases) {
       const res = await fetch(`${hydra.publicUrl}/userinfo`, { headers })
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="/)
-      const body = await res.json()
+      const body = (await res.json()) as Json
       expect(typeof body.error).toBe('string')
       expect(JSON.stringify(body)).not.toContain('ory_rt_')
     }

@@ -139,11 +139,13 @@ export class FlowStore {
     return flow
   }
 
+  /** The flow of a login challenge, or `undefined`. */
   byLoginChallenge(challenge: string): Flow | undefined {
     const id = this.byLogin.get(challenge)
     return id === undefined ? undefined : this.flows.get(id)
   }
 
+  /** The flow of a consent challenge, or `undefined`. */
   byConsentChallenge(challenge: string): Flow | undefined {
     const id = this.byConsent.get(challenge)
     return id === undefined ? undefined : this.flows.get(id)

@@ -25,6 +25,7 @@ export class LogoutStore {
   private readonly byChallenge = new Map<string, LogoutRequest>()
   private readonly byVerifier = new Map<string, LogoutRequest>()
 
+  /** Stores a new logout request with a fresh 256-bit challenge. */
   create(init: Omit<LogoutRequest, 'challenge' | 'accepted' | 'handled' | 'verifier'>): LogoutRequest {
     const req: LogoutRequest = {
       ...init,
@@ -37,6 +38,7 @@ export class LogoutStore {
     return req
   }
 
+  /** The request of a challenge, or `undefined` (unknown or rejected). */
   get(challenge: string): LogoutRequest | undefined {
     return this.byChallenge.get(challenge)
   }
@@ -57,6 +59,7 @@ export class LogoutStore {
     if (req.verifier) this.byVerifier.delete(req.verifier)
   }
 
+  /** The request an accept's verifier belongs to, or `undefined`. */
   byVerifierValue(verifier: string): LogoutRequest | undefined {
     return this.byVerifier.get(verifier)
   }

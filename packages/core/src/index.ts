@@ -157,3 +157,49 @@ export type {
   OidcConfiguration,
   OidcUserInfo,
 } from './hydra/types.js'
+
+export type {
+  CacheTier,
+  CacheTierOutcome,
+  CacheTierListener,
+  TierReportingCacheStore,
+} from './cache/tier-report.js'
+export type {
+  RedisClientLike,
+  RedisCacheStore,
+  RedisCacheStoreOptions,
+  RedisCacheEntry,
+} from './cache/redis-store.js'
+export { createRedisCacheStore } from './cache/redis-store.js'
+export type { TieredCacheStore, TieredCacheStoreOptions, TieredL1Options } from './cache/tiered-store.js'
+export { createTieredCacheStore } from './cache/tiered-store.js'
+export type {
+  InvalidationBus,
+  InvalidationMessage,
+  InvalidationEvent,
+  RedisPubSubClientLike,
+  RedisSubscriberLike,
+  RedisInvalidationBusOptions,
+} from './cache/invalidation-bus.js'
+export { createRedisInvalidationBus } from './cache/invalidation-bus.js'
+export type { InvalidationResult } from './cache/invalidation.js'
+export { combineHooks } from './observability/combine-hooks.js'
+export type {
+  PromClientLike,
+  PromCounterLike,
+  PromHistogramLike,
+  PromRegistryLike,
+  PromMetricConfig,
+  PromLabels,
+  PrometheusHooksOptions,
+} from './observability/prometheus.js'
+export { createPrometheusHooks } from './observability/prometheus.js'
+export type {
+  OtelTracerLike,
+  OtelSpanLike,
+  OtelSpanOptionsLike,
+  OtelAttributeValue,
+} from './observability/opentelemetry.js'
+export { createOpenTelemetryHooks } from './observability/opentelemetry.js'
+export type { DebugLogFunction, DebugLoggerOptions } from './observability/debug-log.js'
+export { createDebugLogger } from './observability/debug-log.js'

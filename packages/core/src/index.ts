@@ -159,6 +159,52 @@ export type {
 } from './hydra/types.js'
 
 export type {
+  FlowRequest,
+  FlowPage,
+  FlowRedirect,
+  FlowRender,
+  FlowResult,
+  ClientView,
+  FormTokens,
+  LoginPageData,
+  ConsentItem,
+  ConsentPageData,
+  LogoutPageData,
+  FlowErrorCode,
+  ErrorPageData,
+  FlowPageData,
+  RenderContext,
+  PageRenderer,
+} from './flows/types.js'
+export type {
+  LoginConsentOptions,
+  LoginFlowOptions,
+  ConsentFlowOptions,
+  LogoutFlowOptions,
+  AuthenticateHook,
+  AuthenticateInput,
+  AuthenticateResult,
+  LoginSkipHook,
+  LoginSkipInput,
+  LoginSkipResult,
+  ClaimsHook,
+  ClaimsInput,
+  SessionClaims,
+  FlowErrorEvent,
+} from './flows/options.js'
+export type { FlowRoute, FlowHttpResponse, FlowHttpInput, LoginConsentHandler } from './flows/handler.js'
+export { createLoginConsentHandler, defaultContentSecurityPolicy } from './flows/handler.js'
+export type { CsrfCookieOptions, CsrfProtection, CsrfFlow } from './flows/csrf.js'
+export { createCsrfProtection } from './flows/csrf.js'
+export type { RedirectGuard } from './flows/redirect-guard.js'
+export { createRedirectGuard } from './flows/redirect-guard.js'
+export type { FormBodySource, FormBodyErrorReason } from './flows/form.js'
+export { FormBodyError, readFormBody, formFromParsed, DEFAULT_MAX_FORM_BYTES } from './flows/form.js'
+export type { ChallengeCheck } from './flows/challenge.js'
+export { checkChallenge, DEFAULT_MAX_CHALLENGE_LENGTH } from './flows/challenge.js'
+export { escapeHtml, renderBuiltInPage, BUILT_IN_STYLE } from './flows/pages.js'
+
+export type {
   CacheTier,
   CacheTierOutcome,
   CacheTierListener,

@@ -1,0 +1,113 @@
+import { createServer, type Server } from 'node:http'
+import { createHydraPublicClient, type HydraPublicClient } from '@hydrakit/core'
+
+/** What the client page needs to know. */
+export interface ClientAppOptions {
+  port: number
+  host: string
+  hydraPublicUrl: string
+  clientId: string
+  clientSecret: string
+  apiUrl: string
+  scopes: string[]
+}
+
+const escape = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font:16px system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.75rem;overflow:auto}a.button{display:inline-block;padding:.5rem 1rem;background:#2b59c3;color:#fff;border-radius:4px;text-decoration:none}</style>
+</head><body><h1>${escape(title)}</h1>${body}</body></html>`
+}
+
+/**
+ * A tiny OAuth2 client (a "third-party app"): signs the user in through Hydra with the authorization
+ * code flow + PKCE, then calls the protected API with the access token and shows what it got.
+ */
+export async function startClientApp(
+  options: ClientAppOptions,
+): Promise<{ url: string; server: Server; oauth: HydraPublicClient }> {
+  const redirectUri = `http://${options.host}:${options.port}/callback`
+  const oauth = createHydraPublicClient({
+    publicUrl: options.hydraPublicUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    redirectUri,
+  })
+  const pending = new Map<string, string>() // state → PKCE verifier
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', redirectUri)
+      const html = (status: number, title: string, body: string): void => {
+        res
+          .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+          .end(page(title, body))
+      }
+      if (url.pathname === '/') {
+        return html(
+          200,
+          'Demo client',
+          `<p>This page plays a third-party app. Signing in runs Hydra's authorization code flow with PKCE
+through the hydrakit login and consent screens (demo user <code>foo@bar.com</code> / <code>foobar</code>).</p>
+<p><a class="button" href="/login">Sign in with Hydra</a></p>`,
+        )
+      }
+      if (url.pathname === '/login') {
+        const request = oauth.createAuthorizationRequest({ scope: options.scopes })
+        if (pending.size > 1000) pending.clear()
+        pending.set(request.state, request.codeVerifier)
+        res.writeHead(302, { location: request.url }).end()
+        return
+      }
+      if (url.pathname === '/callback') {
+        const state = url.searchParams.get('state') ?? ''
+        const verifier = pending.get(state)
+        pending.delete(state)
+        const error = url.searchParams.get('error')
+        if (error !== null) {
+          return html(
+            200,
+            'Sign-in ended',
+            `<p>Hydra answered <code>${escape(error)}</code>: ${escape(url.searchParams.get('error_description') ?? '')}</p><p><a href="/">Back</a></p>`,
+          )
+        }
+        const code = url.searchParams.get('code')
+        if (verifier === undefined || code === null)
+          return html(400, 'Unknown sign-in', '<p>Unknown or used state. <a href="/">Start again</a></p>')
+        const tokens = await oauth.oauth2TokenExchange({
+          grantType: 'authorization_code',
+          code,
+          codeVerifier: verifier,
+        })
+        const call = async (method: string, path: string): Promise<string> => {
+          const r = await fetch(options.apiUrl + path, {
+            method,
+            headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+            body: method === 'POST' ? JSON.stringify({ name: 'from the demo client' }) : undefined,
+          })
+          return `${method} ${path} → ${r.status}\n${await r.text()}`
+        }
+        const results = [await call('GET', '/me'), await call('GET', '/items'), await call('POST', '/items')]
+        return html(
+          200,
+          'Signed in',
+          `<p>Granted scopes: <code>${escape(tokens.scope ?? '')}</code></p>
+<p>The API answered (a scope you unticked on the consent page gives 403):</p>
+${results.map((r) => `<pre>${escape(r)}</pre>`).join('')}
+<p><a href="/">Again</a></p>`,
+        )
+      }
+      html(404, 'Not found', '<p><a href="/">Home</a></p>')
+    })().catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end(`the demo client failed: ${err instanceof Error ? err.message : String(err)}`)
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, resolve)
+  })
+  return { url: `http://${options.host}:${options.port}`, server, oauth }
+}

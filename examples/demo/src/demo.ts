@@ -1,0 +1,197 @@
+// hydrakit demo: mock Hydra + login/consent app + protected API + a client page, on one machine.
+//   node dist/demo.js           start everything and print what to try
+//   node dist/demo.js --check   start everything on free ports, run the curl sequence, exit 0/1
+import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
+import { createApp } from '@hydrakit/example-express-api/app'
+import { createServer, type Server } from 'node:http'
+import { startClientApp } from './client-app.js'
+import { startLoginConsent } from './login-consent.js'
+
+const check = process.argv.includes('--check')
+const host = '127.0.0.1'
+const port = (name: string, fallback: number): number => (check ? 0 : Number(process.env[name] ?? fallback))
+
+interface Running {
+  hydra: MockHydra
+  servers: Server[]
+  urls: { public: string; admin: string; login: string; api: string; client: string }
+  service: { id: string; secret: string }
+}
+
+function listen(server: Server, p: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(p, host, () => {
+      const a = server.address()
+      resolve(`http://${host}:${typeof a === 'object' && a !== null ? a.port : p}`)
+    })
+  })
+}
+
+async function start(): Promise<Running> {
+  // Ports are fixed (overridable) so the printed commands work; --check uses free ports.
+  const loginServer = createServer()
+  const loginUrl = await listen(loginServer, port('DEMO_LOGIN_PORT', 3000))
+  const hydra = await createMockHydra({
+    port: port('DEMO_HYDRA_PUBLIC_PORT', 4444),
+    adminPort: port('DEMO_HYDRA_ADMIN_PORT', 4445),
+    loginUrl: `${loginUrl}/auth/login`,
+    consentUrl: `${loginUrl}/auth/consent`,
+    logoutUrl: `${loginUrl}/auth/logout`,
+  })
+  await startLoginConsent(loginServer, { hydraAdminUrl: hydra.adminUrl, hydraPublicUrl: hydra.publicUrl })
+
+  const api = createApp({
+    mode: 'introspection',
+    adminUrl: hydra.adminUrl,
+    issuer: hydra.issuer,
+    audience: 'demo-api',
+  })
+  const apiServer = createServer(api.app)
+  const apiUrl = await listen(apiServer, port('DEMO_API_PORT', 3001))
+
+  const clientPort = port('DEMO_CLIENT_PORT', 3002)
+  // A machine-to-machine client for the curl walk-through…
+  const service = hydra.createClient({
+    client_id: 'demo-service',
+    client_name: 'Demo service',
+    grant_types: ['client_credentials'],
+    scope: 'read write',
+    audience: ['demo-api'],
+  })
+  // …and a web client for the browser walk-through (its redirect URI is set once the port is known).
+  const clientServerPort = clientPort === 0 ? await freePort() : clientPort
+  const web = hydra.createClient({
+    client_id: 'demo-web',
+    client_name: 'Demo web app',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: 'openid offline_access read write',
+    audience: ['demo-api'],
+    redirect_uris: [`http://${host}:${clientServerPort}/callback`],
+  })
+  const client = await startClientApp({
+    port: clientServerPort,
+    host,
+    hydraPublicUrl: hydra.publicUrl,
+    clientId: web.client_id,
+    clientSecret: web.client_secret!,
+    apiUrl,
+    scopes: ['openid', 'offline_access', 'read', 'write'],
+  })
+  return {
+    hydra,
+    servers: [loginServer, apiServer, client.server],
+    urls: {
+      public: hydra.publicUrl,
+      admin: hydra.adminUrl,
+      login: loginUrl,
+      api: apiUrl,
+      client: client.url,
+    },
+    service: { id: service.client_id, secret: service.client_secret! },
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  const url = await listen(s, 0)
+  await new Promise<void>((r) => s.close(() => r()))
+  return Number(new URL(url).port)
+}
+
+function instructions(r: Running): string {
+  const token = (scope: string): string =>
+    `curl -s -u ${r.service.id}:${r.service.secret} -d grant_type=client_credentials -d scope=${scope} -d audience=demo-api ${r.urls.public}/oauth2/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token'`
+  return `
+hydrakit demo is running (mock Hydra is for development only: never expose it).
+
+  mock Hydra public   ${r.urls.public}      admin ${r.urls.admin}
+  login/consent app   ${r.urls.login}/auth
+  protected API       ${r.urls.api}          (introspection mode, audience demo-api)
+  client page         ${r.urls.client}
+
+In a browser: open ${r.urls.client} and sign in as foo@bar.com / foobar; untick "write" on the
+consent page to see the API answer 403 for POST /items.
+
+With curl (a second terminal):
+  TOKEN=$(${token('read')})
+  curl -i ${r.urls.api}/items -H "Authorization: Bearer $TOKEN"     # 200: scope read
+  curl -i ${r.urls.api}/items                                       # 401: no token
+  curl -i -X POST ${r.urls.api}/items -H "Authorization: Bearer $TOKEN" \\
+       -H 'content-type: application/json' -d '{"name":"x"}'         # 403: needs scope write
+  curl -i ${r.urls.api}/items -H "Authorization: Bearer nope"        # 401: invalid_token
+
+Ctrl-C stops everything.
+`
+}
+
+/** Runs the curl sequence in-process; returns the failures. */
+async function selfCheck(r: Running): Promise<string[]> {
+  const failures: string[] = []
+  const tokenRes = await fetch(`${r.urls.public}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${r.service.id}:${r.service.secret}`).toString('base64'),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials&scope=read&audience=demo-api',
+  })
+  const token = ((await tokenRes.json()) as { access_token?: string }).access_token
+  if (tokenRes.status !== 200 || token === undefined) return [`token endpoint answered ${tokenRes.status}`]
+  const expect = async (what: string, want: number, init: RequestInit & { path: string }): Promise<void> => {
+    const res = await fetch(r.urls.api + init.path, init)
+    if (res.status !== want) failures.push(`${what}: expected ${want}, got ${res.status}`)
+    else console.log(`ok  ${what} → ${want}`)
+  }
+  const auth = { authorization: `Bearer ${token}` }
+  await expect('GET /items with a read token', 200, { path: '/items', headers: auth })
+  await expect('GET /items without a token', 401, { path: '/items' })
+  await expect('POST /items with a read-only token', 403, {
+    path: '/items',
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: '{"name":"x"}',
+  })
+  await expect('GET /items with a garbage token', 401, {
+    path: '/items',
+    headers: { authorization: 'Bearer nope' },
+  })
+  const client = await fetch(r.urls.client)
+  if (client.status !== 200) failures.push(`client page answered ${client.status}`)
+  const login = await fetch(`${r.urls.client}/login`, { redirect: 'manual' })
+  const location = login.headers.get('location') ?? ''
+  if (login.status !== 302 || !location.startsWith(`${r.urls.public}/oauth2/auth?`))
+    failures.push('client sign-in does not redirect to Hydra')
+  return failures
+}
+
+async function stop(r: Running): Promise<void> {
+  for (const s of r.servers) s.closeAllConnections()
+  await Promise.all(r.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  await r.hydra.close()
+}
+
+const running = await start().catch((err: unknown) => {
+  const code = (err as { code?: string }).code
+  console.error(
+    code === 'EADDRINUSE'
+      ? `demo: a port is in use (${String((err as Error).message)}). Set DEMO_HYDRA_PUBLIC_PORT, DEMO_HYDRA_ADMIN_PORT, DEMO_LOGIN_PORT, DEMO_API_PORT or DEMO_CLIENT_PORT.`
+      : `demo: could not start: ${String(err)}`,
+  )
+  process.exit(1)
+})
+
+if (check) {
+  const failures = await selfCheck(running)
+  await stop(running)
+  for (const f of failures) console.error(`FAIL ${f}`)
+  process.exit(failures.length === 0 ? 0 : 1)
+} else {
+  console.log(instructions(running))
+  const shutdown = (): void => {
+    void stop(running).then(() => process.exit(0))
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}

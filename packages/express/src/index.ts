@@ -19,3 +19,5 @@ export {
 } from './hydra.js'
 export type { ErrorMode } from './middleware.js'
 export type { AuthenticateOptions, AuthInfo } from '@hydrakit/core'
+export type { LoginConsentRouter, LoginConsentRouterOptions } from './login-consent-router.js'
+export { loginConsentRouter } from './login-consent-router.js'

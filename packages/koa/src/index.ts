@@ -12,3 +12,5 @@ export {
   getAuth,
 } from './hydra.js'
 export type { AuthenticateOptions, AuthInfo } from '@hydrakit/core'
+export type { LoginConsentRouter, LoginConsentRouterOptions } from './login-consent-router.js'
+export { loginConsentRouter } from './login-consent-router.js'

@@ -39,10 +39,13 @@ export interface TieredCacheStoreOptions<V extends JsonValue = JsonValue> {
  * reported to the listener as tier `'l2'` outcome `'error'`, and the call goes on with L1 alone.
  */
 export interface TieredCacheStore<V extends JsonValue = JsonValue> extends TierReportingCacheStore<V> {
+  /** The per-process tier (for diagnostics: `l1.entries()`, `l1.size`). */
   readonly l1: MemoryCacheStore<V>
+  /** The shared tier passed in. */
   readonly l2: CacheStore<V>
   /** Longest life of an L1 entry, in milliseconds (`l1.ttlMs`). */
   readonly l1TtlMs: number
+  /** The invalidation channel passed in, if any. */
   readonly invalidation: InvalidationBus | undefined
   /**
    * Removes the L1 entries `match` accepts, in this process only, and makes L2 reads that were in

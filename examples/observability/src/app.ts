@@ -17,7 +17,6 @@ import {
   type TieredCacheStore,
 } from '@hydrakit/core'
 import { getAuth, hydra, type errorHandler } from '@hydrakit/express'
-// @ts-expect-error -- this example's package.json does not depend on @types/express
 import express from 'express'
 import type { Redis } from 'ioredis'
 import * as prom from 'prom-client'

@@ -1,4 +1,5 @@
 import type { AuthInfo } from '../auth-info.js'
+import type { InvalidationResult } from '../cache/invalidation.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 import { isJwtShaped } from './token-shape.js'
 
@@ -30,9 +31,23 @@ export interface HybridVerifier extends TokenVerifier {
    * the introspection endpoint; the JWT's own profile (`source: 'jwt'`) is returned.
    */
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Passes on to the introspection verifier's `revoke(token)` (see `createIntrospectionVerifier`):
+   * the token's cached answer is dropped everywhere and it is held inactive. Refuses a revoked JWT
+   * only with `introspectJwts: true` — local verification alone cannot see revocation.
+   */
+  revoke(token: string): Promise<InvalidationResult>
+  /** Passes on to the introspection verifier's `invalidate(subject?)`. */
+  invalidate(subject?: string): Promise<InvalidationResult>
   /** Closes both inner verifiers. Idempotent. */
   close(): Promise<void>
 }
+
+type Revocable = {
+  revoke?: (token: string) => Promise<InvalidationResult>
+  invalidate?: (subject?: string) => Promise<InvalidationResult>
+}
+const NOTHING: InvalidationResult = { shared: 'none', broadcast: 'none' }
 
 function isVerifier(value: unknown): value is TokenVerifier {
   return (
@@ -78,6 +93,14 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
       const info = await jwt.verify(token, callOptions)
       if (introspectJwts) await introspection.verify(token, callOptions)
       return info
+    },
+    revoke(token) {
+      const r = (introspection as Revocable).revoke
+      return r === undefined ? Promise.resolve(NOTHING) : r.call(introspection, token)
+    },
+    invalidate(subject) {
+      const i = (introspection as Revocable).invalidate
+      return i === undefined ? Promise.resolve(NOTHING) : i.call(introspection, subject)
     },
     close() {
       closed ??= Promise.all([jwt.close?.(), introspection.close?.()]).then(() => undefined)

@@ -219,6 +219,20 @@ describe('createHybridVerifier: introspectJwts (revocation check)', () => {
     await expect(makeHybrid(false).verify(token)).resolves.toMatchObject({ source: 'jwt' })
   })
 
+  it('revoke(token) passes on to the introspection cache: a cached active JWT is refused next time', async () => {
+    const token = await mintJwt()
+    hydra.answers.set(token, activeAnswer())
+    const hybrid = makeHybrid(true)
+    await expect(hybrid.verify(token)).resolves.toMatchObject({ source: 'jwt' })
+    expect(hydra.introspectCalls).toBe(1)
+    await expect(hybrid.revoke(token)).resolves.toEqual({ shared: 'none', broadcast: 'none' })
+    const err = await rejection(hybrid.verify(token))
+    expect(err).toBeInstanceOf(InvalidTokenError)
+    // The revoked mark answered: Hydra (still saying active) was not asked again.
+    expect(hydra.introspectCalls).toBe(1)
+    await expect(hybrid.invalidate()).resolves.toMatchObject({ shared: 'none' })
+  })
+
   it('fails closed (503) when introspection is down', async () => {
     hydra.failIntrospection = true
     const err = await rejection(makeHybrid(true).verify(await mintJwt()))

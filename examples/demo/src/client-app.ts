@@ -10,6 +10,8 @@ export interface ClientAppOptions {
   clientSecret: string
   apiUrl: string
   scopes: string[]
+  /** Access-token audiences to request (the API checks its own). */
+  audience: string[]
 }
 
 const escape = (s: string): string =>
@@ -55,7 +57,10 @@ through the hydrakit login and consent screens (demo user <code>foo@bar.com</cod
         )
       }
       if (url.pathname === '/login') {
-        const request = oauth.createAuthorizationRequest({ scope: options.scopes })
+        const request = oauth.createAuthorizationRequest({
+          scope: options.scopes,
+          audience: options.audience,
+        })
         if (pending.size > 1000) pending.clear()
         pending.set(request.state, request.codeVerifier)
         res.writeHead(302, { location: request.url }).end()

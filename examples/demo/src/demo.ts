@@ -14,6 +14,7 @@ const port = (name: string, fallback: number): number => (check ? 0 : Number(pro
 interface Running {
   hydra: MockHydra
   servers: Server[]
+  closers: Array<() => Promise<void>>
   urls: { public: string; admin: string; login: string; api: string; client: string }
   service: { id: string; secret: string }
 }
@@ -39,7 +40,10 @@ async function start(): Promise<Running> {
     consentUrl: `${loginUrl}/auth/consent`,
     logoutUrl: `${loginUrl}/auth/logout`,
   })
-  await startLoginConsent(loginServer, { hydraAdminUrl: hydra.adminUrl, hydraPublicUrl: hydra.publicUrl })
+  const closeLogin = startLoginConsent(loginServer, {
+    hydraAdminUrl: hydra.adminUrl,
+    hydraPublicUrl: hydra.publicUrl,
+  })
 
   const api = createApp({
     mode: 'introspection',
@@ -78,10 +82,12 @@ async function start(): Promise<Running> {
     clientSecret: web.client_secret!,
     apiUrl,
     scopes: ['openid', 'offline_access', 'read', 'write'],
+    audience: ['demo-api'],
   })
   return {
     hydra,
     servers: [loginServer, apiServer, client.server],
+    closers: [closeLogin, api.close, () => client.oauth.close()],
     urls: {
       public: hydra.publicUrl,
       admin: hydra.adminUrl,
@@ -144,13 +150,13 @@ async function selfCheck(r: Running): Promise<string[]> {
     if (res.status !== want) failures.push(`${what}: expected ${want}, got ${res.status}`)
     else console.log(`ok  ${what} → ${want}`)
   }
-  const auth = { authorization: `Bearer ${token}` }
-  await expect('GET /items with a read token', 200, { path: '/items', headers: auth })
+  const bearer = { authorization: `Bearer ${token}` }
+  await expect('GET /items with a read token', 200, { path: '/items', headers: bearer })
   await expect('GET /items without a token', 401, { path: '/items' })
   await expect('POST /items with a read-only token', 403, {
     path: '/items',
     method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
+    headers: { ...bearer, 'content-type': 'application/json' },
     body: '{"name":"x"}',
   })
   await expect('GET /items with a garbage token', 401, {
@@ -161,14 +167,28 @@ async function selfCheck(r: Running): Promise<string[]> {
   if (client.status !== 200) failures.push(`client page answered ${client.status}`)
   const login = await fetch(`${r.urls.client}/login`, { redirect: 'manual' })
   const location = login.headers.get('location') ?? ''
-  if (login.status !== 302 || !location.startsWith(`${r.urls.public}/oauth2/auth?`))
+  if (login.status !== 302 || !location.startsWith(`${r.urls.public}/oauth2/auth?`)) {
     failures.push('client sign-in does not redirect to Hydra')
+    return failures
+  }
+  // Hydra sends the browser on to the login page with a login_challenge.
+  const authorize = await fetch(location, { redirect: 'manual' })
+  const loginPage = authorize.headers.get('location') ?? ''
+  if (!loginPage.startsWith(`${r.urls.login}/auth/login?login_challenge=`)) {
+    failures.push(`Hydra did not redirect to the login app (status ${authorize.status})`)
+    return failures
+  }
+  const form = await fetch(loginPage)
+  const html = await form.text()
+  if (form.status !== 200 || !html.includes('<form')) failures.push(`login page answered ${form.status}`)
+  else console.log('ok  sign-in reaches the login form')
   return failures
 }
 
 async function stop(r: Running): Promise<void> {
   for (const s of r.servers) s.closeAllConnections()
   await Promise.all(r.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  await Promise.all(r.closers.map((c) => c()))
   await r.hydra.close()
 }
 

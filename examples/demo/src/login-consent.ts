@@ -1,12 +1,20 @@
+import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
+import { createLoginConsentApp } from '@hydrakit/example-login-consent'
 
-/** Placeholder until the login/consent example is wired in: answers 503 on the login server. */
+/**
+ * Serves the example login/consent app on a server that is already listening (its URL had to be
+ * known before the mock Hydra started, since Hydra redirects to it). Returns its closer.
+ */
 export function startLoginConsent(
   server: Server,
-  _options: { hydraAdminUrl: string; hydraPublicUrl: string },
-): Promise<void> {
-  server.on('request', (_req, res) => {
-    res.writeHead(503, { 'content-type': 'text/plain' }).end('login/consent app not wired yet')
+  options: { hydraAdminUrl: string; hydraPublicUrl: string },
+): () => Promise<void> {
+  const { app, close } = createLoginConsentApp({
+    hydraAdminUrl: options.hydraAdminUrl,
+    hydraPublicUrl: options.hydraPublicUrl,
+    csrfSecret: randomBytes(32).toString('base64url'),
   })
-  return Promise.resolve()
+  server.on('request', app)
+  return close
 }

@@ -15,5 +15,6 @@ describe('demo', () => {
     expect(r.stdout).toContain('GET /items with a read token → 200')
     expect(r.stdout).toContain('GET /items without a token → 401')
     expect(r.stdout).toContain('POST /items with a read-only token → 403')
+    expect(r.stdout).toContain('sign-in reaches the login form')
   })
 })

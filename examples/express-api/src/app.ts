@@ -8,6 +8,7 @@ export function createApp(options: HydraOptions): { app: express.Express; close:
     { id: 1, name: 'first', by: 'seed' },
   ]
   const app = express()
+  app.disable('x-powered-by')
   app.use(express.json({ limit: '16kb' }))
 
   app.get('/public', (_req, res) => {

@@ -1,0 +1,102 @@
+// A person's walk through the demo: open the client page, sign in as the demo user, untick "write"
+// on the consent page, and see the API answer 200 for reads and 403 for the write.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const CHROMIUM = '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+if (!available) {
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is required for the browser tests in CI`)
+  console.warn(
+    `[demo] skipping the browser walk-through: ${CHROMIUM} not found (install Debian's chromium package)`,
+  )
+}
+
+const demo = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'demo.js')
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+let child: ChildProcess | undefined
+let clientUrl = ''
+
+beforeAll(async () => {
+  if (!available) return
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) }
+  for (const name of [
+    'DEMO_HYDRA_PUBLIC_PORT',
+    'DEMO_HYDRA_ADMIN_PORT',
+    'DEMO_LOGIN_PORT',
+    'DEMO_API_PORT',
+    'DEMO_CLIENT_PORT',
+  ]) {
+    env[name] = String(await freePort())
+  }
+  clientUrl = `http://127.0.0.1:${env.DEMO_CLIENT_PORT}`
+  child = spawn(process.execPath, [demo], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 20_000)
+    child!.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (out.includes('Ctrl-C stops everything')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child!.stderr!.on('data', (c: Buffer) => (out += c.toString()))
+    child!.on('exit', () => reject(new Error(`demo exited: ${out}`)))
+  })
+})
+
+afterAll(() => {
+  child?.kill('SIGTERM')
+})
+
+describe.skipIf(!available)('demo in a browser', () => {
+  it('sign in, consent without "write", then the API answers 200 for reads and 403 for the write', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    try {
+      const page = await browser.newPage()
+      await page.goto(clientUrl)
+      await page.click('text=Sign in with Hydra')
+      await page.fill('input[name=username]', 'foo@bar.com')
+      await page.fill('input[name=password]', 'foobar')
+      await page.click('button[type=submit] >> nth=0')
+      await page.waitForSelector('input[type=checkbox][value=write]')
+      await page.uncheck('input[type=checkbox][value=write]')
+      await page.click('button[type=submit] >> nth=0')
+      await page.waitForURL(/\/callback\?/)
+      const text = (await page.textContent('body')) ?? ''
+      expect(text).toContain('GET /me → 200')
+      expect(text).toContain('GET /items → 200')
+      expect(text).toContain('POST /items → 403')
+      expect(text).toMatch(/Granted scopes: [^\n]*read/)
+      expect(text).not.toMatch(/Granted scopes: [^\n]*write/)
+    } finally {
+      await browser.close()
+    }
+  })
+})

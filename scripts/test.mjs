@@ -21,13 +21,19 @@ if (process.env.HYDRAKIT_SKIP_LINT !== '1') {
   )
 }
 const report = join(root, 'node_modules', '.cache', 'hydrakit-vitest.json')
-steps.push(['vitest', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]])
+steps.push([
+  'vitest',
+  'vitest',
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
+])
 
 // One plain closing line after the tests: "N passed, N failed, N skipped".
 function summarize() {
   try {
     const r = JSON.parse(readFileSync(report, 'utf8'))
-    console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
+    console.log(
+      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+    )
     return r.numTotalTests
   } catch (err) {
     console.error(`could not read the vitest summary: ${err.message}`)

@@ -11,7 +11,7 @@ import {
   requireScope,
   type AuthenticatedRequest,
 } from '../src/index.js'
-import { tableVerifier } from './fixture-verifier.js'
+import { tableVerifier } from '../../../test/support/table-verifier.js'
 
 type Factory = () => express5.Express
 const frameworks: Array<[string, Factory]> = [

@@ -1,35 +1,11 @@
+import { wildcardScopeStrategy } from '@hydrakit/core'
+
 /**
- * Hydra's default scope strategy (`strategies.scope: wildcard`), restated from fosite's rules: the
- * client's registered scopes are the matchers, the requested scope is the needle. `*` in a matcher
- * stands for exactly one non-empty dot-separated segment, and a trailing `*` also for any number of
- * further segments; a matcher without `*` matches only itself.
+ * Hydra's default scope strategy (`strategies.scope: wildcard`): the client's registered scopes are
+ * the matchers, the requested scope is the needle. The same implementation the verifiers use.
  */
-export function wildcardScopeMatch(matchers: readonly string[], needle: string): boolean {
-  let needleParts: string[] | undefined
-  for (const m of matchers) {
-    if (m === needle) return true
-    if (!m.includes('*')) continue
-    needleParts ??= needle.split('.')
-    const parts = m.split('.')
-    if (parts.length > needleParts.length) continue
-    let ok = true
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!
-      const n = needleParts[i]!
-      const last = i === parts.length - 1
-      if (last && parts.length !== needleParts.length && p !== '*') {
-        ok = false
-        break
-      }
-      if (p === '*' ? n.length === 0 : p !== n) {
-        ok = false
-        break
-      }
-    }
-    if (ok) return true
-  }
-  return false
-}
+export const wildcardScopeMatch: (matchers: readonly string[], needle: string) => boolean =
+  wildcardScopeStrategy
 
 interface AudienceParts {
   scheme: string

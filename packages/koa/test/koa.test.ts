@@ -4,7 +4,7 @@ import request from 'supertest'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { HydrakitError, type AuthInfo } from '@hydrakit/core'
 import { authenticate, errorHandler, getAuth, hydra, requireScope, type AuthState } from '../src/index.js'
-import { tableVerifier } from './fixture-verifier.js'
+import { tableVerifier } from '../../../test/support/table-verifier.js'
 
 const frameworks: Array<[string, () => Koa3]> = [
   ['Koa 2', () => new Koa2()],

@@ -10,6 +10,7 @@ import {
  * A table verifier for adapter plumbing tests: token `scopes-a.b` → scopes a and b; `bad` → 401;
  * `down` → 503. Counts calls so tests can prove a request is verified once. Real verification is
  * covered by the core tests and the cross-adapter behaviour suite in test/adapters.
+ * Shared by the Express and Koa adapter tests.
  */
 export function tableVerifier(realm = 'api'): TokenVerifier & { calls: number } {
   const v = {

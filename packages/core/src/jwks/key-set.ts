@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
 import { ALGORITHM_KEY_TYPES, type JwtAlgorithm } from './algorithms.js'
+import { createSignatureCheck, importPublicJwk, type SignatureCheck } from './jws-signature.js'
 
 /** Most JWKS entries read from one document; a larger set is treated as garbage. */
 export const MAX_JWKS_KEYS = 100
@@ -133,8 +135,9 @@ export function compatibleAlgorithms(
 }
 
 /**
- * A usable verification key. Its imported `CryptoKey` is created once per algorithm, on first use,
- * and then shared by every request (and carried over JWKS refreshes while the key stays published).
+ * A usable verification key. Its node:crypto `KeyObject` and one {@link SignatureCheck} per
+ * algorithm are created once, on first use, and then shared by every request (and carried over
+ * JWKS refreshes while the key stays published).
  */
 export class JwksKey {
   readonly kid: string | undefined
@@ -143,6 +146,10 @@ export class JwksKey {
   readonly algorithms: ReadonlySet<JwtAlgorithm>
   private readonly jwk: JWK
   private readonly imported = new Map<string, Promise<CryptoKey | undefined>>()
+  /** `null`: the material could not be imported. */
+  private keyObject: KeyObject | null | undefined
+  /** `null`: this key cannot verify that algorithm. */
+  private readonly checks = new Map<JwtAlgorithm, SignatureCheck | null>()
 
   constructor(descriptor: PublicKeyDescriptor, algorithms: readonly JwtAlgorithm[]) {
     this.kid = descriptor.kid
@@ -152,8 +159,27 @@ export class JwksKey {
   }
 
   /**
-   * The imported key for `alg`, or `undefined` when the material cannot be imported (then the key
-   * is simply not a candidate). Imports once per algorithm; concurrent callers share the import.
+   * The signature check for `alg` on this key (node:crypto, synchronous), or `undefined` when the
+   * key may not or cannot verify `alg`: not in {@link algorithms}, material node:crypto refuses, or
+   * a key type or curve that does not fit. Built once per algorithm.
+   */
+  signatureCheck(alg: JwtAlgorithm): SignatureCheck | undefined {
+    let check = this.checks.get(alg)
+    if (check === undefined) {
+      if (this.keyObject === undefined) this.keyObject = importPublicJwk(this.jwk) ?? null
+      check =
+        this.algorithms.has(alg) && this.keyObject !== null
+          ? (createSignatureCheck(alg, this.keyObject) ?? null)
+          : null
+      this.checks.set(alg, check)
+    }
+    return check ?? undefined
+  }
+
+  /**
+   * The key imported with jose as a WebCrypto `CryptoKey` for `alg`, or `undefined` when the
+   * material cannot be imported. Imports once per algorithm; concurrent callers share the import.
+   * Verification itself uses {@link signatureCheck}; this is for callers that need a `CryptoKey`.
    */
   cryptoKey(alg: JwtAlgorithm): Promise<CryptoKey | undefined> {
     let pending = this.imported.get(alg)

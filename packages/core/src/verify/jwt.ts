@@ -1,4 +1,3 @@
-import { jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import { Agent, type Dispatcher } from 'undici'
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import { JwtResultCache, DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
@@ -176,6 +175,15 @@ export interface JwtVerifier extends TokenVerifier {
    */
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
   /**
+   * The result of an earlier successful {@link verify} of exactly this `token`, when the result
+   * cache still holds it: before its `exp` (and `iat + maxTokenAge`), and while the key that signed
+   * it is still trusted and fresh. `undefined` otherwise — then call {@link verify}. Synchronous and
+   * free of network and crypto work beyond one SHA-256 of the token; the adapters use it to answer a
+   * repeated token without a promise. A hit is reported to `onCache` and `onVerify` (`cached: true`)
+   * exactly as {@link verify} reports it; a miss reports nothing.
+   */
+  verifyCached(token: string): AuthInfo | undefined
+  /**
    * Fetches the JWKS (and the pinned admin key set) now, ignoring freshness and cooldown; joins a
    * fetch in flight. Resolves to the new status; rejects with {@link UpstreamUnavailableError} when
    * the fetch fails (the previous keys stay in use). A no-op for a static `jwks`.
@@ -199,12 +207,19 @@ const DEFAULT_TYP: readonly string[] = ['JWT', 'at+jwt']
 const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
 // Header values copied into `debug` are cut to this length.
 const DEBUG_VALUE_LENGTH = 128
+// A compact JWS: three base64url segments (RFC 7515 §7.1; no padding, §2). The signature may be
+// empty so that an unsecured (`alg: none`) token is refused for its algorithm, not as malformed.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+// Header and payload must be UTF-8 (RFC 7515 §5.2): invalid sequences make the token malformed.
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
-type JoseClaimError = Error & { code?: unknown; claim?: unknown; reason?: unknown; payload?: unknown }
+/** Claims as read from the payload. */
+type Claims = Record<string, unknown>
 
 /**
  * Creates a verifier for JWT access tokens (Hydra's `strategies.access_token: jwt`, or any RFC 9068
- * issuer) that checks them locally with jose against a JWKS cache of its own. Every option is
+ * issuer) that checks them locally — signatures with node:crypto on cached keys — against a JWKS
+ * cache of its own. Every option is
  * validated now; a bad one throws a TypeError naming it.
  *
  * @example
@@ -231,7 +246,13 @@ class JwtVerifierImpl implements JwtVerifier {
   private readonly allowedKids: ReadonlySet<string> | undefined
   private readonly maxTokenAge: number | undefined
   private readonly maxKeysWithoutKid: number
-  private readonly joseOptions: JWTVerifyOptions
+  /** Accepted `iss` values (one, or two with `tolerateIssuerTrailingSlash`). */
+  private readonly issuers: readonly string[]
+  private readonly audience: readonly string[] | undefined
+  /** Seconds. */
+  private readonly clockTolerance: number
+  /** Claims that must be present, in the order they are checked. */
+  private readonly presentClaims: readonly string[]
   private readonly jwks: JwksCache
   private readonly results: JwtResultCache<JwksKey> | undefined
   private readonly ownAgent: Agent | undefined
@@ -314,16 +335,16 @@ class JwtVerifierImpl implements JwtVerifier {
     }
     this.results = resultCache === false ? undefined : new JwtResultCache(resultCache)
 
-    const issuers = tolerateSlash ? issuerVariants(this.issuer) : this.issuer
-    const required = requiredClaims.includes('exp') ? requiredClaims : ['exp', ...requiredClaims]
-    this.joseOptions = {
-      algorithms: algorithms.slice(),
-      issuer: issuers,
-      audience,
-      clockTolerance,
-      maxTokenAge: this.maxTokenAge,
-      requiredClaims: required,
-    }
+    this.issuers = tolerateSlash ? issuerVariants(this.issuer) : [this.issuer]
+    this.audience = audience
+    this.clockTolerance = clockTolerance
+    // Presence is checked for `iss`, then `aud` (when audiences are configured), `iat` (with
+    // maxTokenAge), then requiredClaims (last first) and `exp`, which is always required.
+    const present = ['iss']
+    if (audience !== undefined) present.push('aud')
+    if (this.maxTokenAge !== undefined) present.push('iat')
+    present.push(...requiredClaims.filter((c) => c !== 'exp').reverse(), 'exp')
+    this.presentClaims = [...new Set(present)]
   }
 
   get resultCacheSize(): number {
@@ -356,37 +377,56 @@ class JwtVerifierImpl implements JwtVerifier {
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo> {
     const onVerify = this.hooks.onVerify
     const started = onVerify === undefined ? 0 : performance.now()
-    const results = this.results
     let tokenHash: string | undefined
-    if (results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
+    if (this.results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
       tokenHash = JwtResultCache.keyOf(token)
-      const now = Date.now()
-      const entry = results.get(tokenHash, now)
-      if (entry !== undefined && this.closed === undefined) {
-        const keys = this.jwks.peek(now)
-        if (keys !== undefined && keys.members.has(entry.key)) {
-          if (this.hooks.onCache !== undefined) {
-            emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'hit' })
-          }
-          if (onVerify !== undefined) {
-            emit(onVerify, {
-              outcome: 'success',
-              source: 'jwt',
-              cached: true,
-              durationMs: performance.now() - started,
-            })
-          }
-          return Promise.resolve(entry.info)
-        }
-        // Its key is gone, or the keys must be refreshed first: verify again.
-        if (keys !== undefined) results.delete(tokenHash)
-      }
+      const hit = this.lookup(tokenHash, started)
+      if (hit !== undefined) return Promise.resolve(hit)
       if (this.hooks.onCache !== undefined) {
         emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'miss' })
       }
     }
     if (onVerify === undefined) return this.verifyFully(token, tokenHash, options?.signal)
     return this.verifyObserved(token, tokenHash, options?.signal, started)
+  }
+
+  verifyCached(token: string): AuthInfo | undefined {
+    if (this.results === undefined || typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+      return undefined
+    }
+    const started = this.hooks.onVerify === undefined ? 0 : performance.now()
+    return this.lookup(JwtResultCache.keyOf(token), started)
+  }
+
+  /**
+   * A cached result for `tokenHash` that may be served now, reported as a hit; `undefined` when
+   * there is none (nothing reported). An entry whose key left the key set is dropped.
+   */
+  private lookup(tokenHash: string, started: number): AuthInfo | undefined {
+    const results = this.results
+    if (results === undefined || this.closed !== undefined) return undefined
+    const now = Date.now()
+    const entry = results.get(tokenHash, now)
+    if (entry === undefined) return undefined
+    const keys = this.jwks.peek(now)
+    if (keys === undefined || !keys.members.has(entry.key)) {
+      // Its key is gone (drop the entry), or the keys must be refreshed first: verify again.
+      if (keys !== undefined) results.delete(tokenHash)
+      return undefined
+    }
+    if (this.hooks.onCache !== undefined) {
+      emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'hit' })
+    }
+    const onVerify = this.hooks.onVerify
+    if (onVerify !== undefined) {
+      emit(onVerify, {
+        outcome: 'success',
+        source: 'jwt',
+        cached: true,
+        durationMs: performance.now() - started,
+      })
+    }
+    return entry.info
   }
 
   private async verifyObserved(
@@ -428,8 +468,9 @@ class JwtVerifierImpl implements JwtVerifier {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw this.invalid('malformed', 'malformed token')
     }
-    const header = decodeHeader(token)
-    if (header === undefined) throw this.invalid('malformed', 'malformed token')
+    const jws = parseCompact(token)
+    if (jws === undefined) throw this.invalid('malformed', 'malformed token')
+    const header = jws.header
 
     // Everything below is decided from the header alone, before any key lookup or fetch.
     const alg = header.alg
@@ -489,34 +530,27 @@ class JwtVerifierImpl implements JwtVerifier {
         }
       }
     }
-    return this.verifySignature(token, tokenHash, jwtAlg, kid, candidates)
+    return this.verifySignature(token, tokenHash, jws, jwtAlg, kid, candidates)
   }
 
   /** Tries each candidate key fit for `alg`; the first whose signature matches decides the outcome. */
-  private async verifySignature(
+  private verifySignature(
     token: string,
     tokenHash: string | undefined,
+    jws: CompactJws,
     alg: JwtAlgorithm,
     kid: string | undefined,
     candidates: readonly JwksKey[],
-  ): Promise<AuthInfo> {
+  ): AuthInfo {
+    const signingInput = Buffer.from(token.slice(0, jws.payloadEnd), 'latin1')
+    const signature = Buffer.from(token.slice(jws.payloadEnd + 1), 'base64url')
     let tried = 0
-    let signatureError: unknown
     for (const key of candidates) {
-      if (!key.algorithms.has(alg)) continue
-      const cryptoKey: CryptoKey | undefined = await key.cryptoKey(alg)
-      if (cryptoKey === undefined) continue
+      const check = key.signatureCheck(alg)
+      if (check === undefined) continue
       tried++
-      let payload: JWTPayload
-      try {
-        payload = (await jwtVerify(token, cryptoKey, this.joseOptions)).payload
-      } catch (err) {
-        if ((err as JoseClaimError | null)?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-          signatureError = err
-          continue
-        }
-        throw this.fromJose(err, alg, kid)
-      }
+      if (!check(signingInput, signature)) continue
+      const payload = this.readClaims(token, jws, alg, kid)
       return this.accept(token, tokenHash, payload, key)
     }
     if (tried === 0) {
@@ -525,10 +559,76 @@ class JwtVerifierImpl implements JwtVerifier {
         kid: debugKid(kid),
       })
     }
-    throw this.invalid('signature', 'invalid signature', { alg, kid: debugKid(kid) }, signatureError)
+    throw this.invalid('signature', 'invalid signature', { alg, kid: debugKid(kid) })
   }
 
-  private accept(token: string, tokenHash: string | undefined, payload: JWTPayload, key: JwksKey): AuthInfo {
+  /**
+   * Decodes the payload of a token whose signature verified and applies the claim checks, in this
+   * order: presence (`iss`, `aud`, `iat`, requiredClaims, `exp`), `iss`, `aud`, the types of `iat`,
+   * `nbf`, `exp`, then `nbf`, `exp` and `maxTokenAge` against the clock (whole seconds, with
+   * `clockTolerance`).
+   */
+  private readClaims(token: string, jws: CompactJws, alg: string, kid: string | undefined): Claims {
+    const base = { alg, kid: debugKid(kid) }
+    const claims = decodeJsonObject(token.slice(jws.headerEnd + 1, jws.payloadEnd))
+    if (claims === undefined) throw this.invalid('malformed', 'malformed token', base)
+
+    for (const claim of this.presentClaims) {
+      if (Object.hasOwn(claims, claim)) continue
+      switch (claim) {
+        case 'iss':
+          throw this.issuerMismatch(base, claims)
+        case 'aud':
+          throw this.audienceMismatch(base, claims)
+        case 'iat':
+          throw this.invalid('too_old', 'token has no issue time', { ...base, claim })
+      }
+      throw this.invalid('required_claim', 'missing required claim', { ...base, claim })
+    }
+    if (!this.issuers.includes(claims.iss as string)) throw this.issuerMismatch(base, claims)
+    if (this.audience !== undefined && !hasAudience(claims.aud, this.audience)) {
+      throw this.audienceMismatch(base, claims)
+    }
+    for (const claim of ['iat', 'nbf', 'exp'] as const) {
+      const value = claims[claim]
+      if (value !== undefined && typeof value !== 'number') {
+        throw this.invalid('malformed', 'malformed claim', { ...base, claim })
+      }
+    }
+    const now = Math.floor(Date.now() / 1000)
+    const tolerance = this.clockTolerance
+    const { iat, nbf, exp } = claims as { iat?: number; nbf?: number; exp?: number }
+    if (nbf !== undefined && nbf > now + tolerance) {
+      throw this.invalid('not_yet_valid', 'token not yet valid', base)
+    }
+    if (exp !== undefined && exp <= now - tolerance) throw this.invalid('expired', 'token expired', base)
+    if (this.maxTokenAge !== undefined && iat !== undefined) {
+      const age = now - iat
+      if (age - tolerance > this.maxTokenAge) {
+        throw this.invalid('too_old', 'token too old', { ...base, maxTokenAge: this.maxTokenAge })
+      }
+      if (age < -tolerance) throw this.invalid('not_yet_valid', 'token issued in the future', base)
+    }
+    return claims
+  }
+
+  private issuerMismatch(base: Record<string, unknown>, claims: Claims): InvalidTokenError {
+    return this.invalid('issuer', 'issuer mismatch', {
+      ...base,
+      expectedIssuer: this.issuers.length === 1 ? this.issuers[0] : [...this.issuers],
+      tokenIssuer: debugValue(claims.iss),
+    })
+  }
+
+  private audienceMismatch(base: Record<string, unknown>, claims: Claims): InvalidTokenError {
+    return this.invalid('audience', 'audience mismatch', {
+      ...base,
+      expectedAudience: this.audience === undefined ? undefined : [...this.audience],
+      tokenAudience: debugValue(claims.aud),
+    })
+  }
+
+  private accept(token: string, tokenHash: string | undefined, payload: Claims, key: JwksKey): AuthInfo {
     const info = deepFreeze(toAuthInfo(token, payload, 'jwt'))
     const results = this.results
     if (results !== undefined && tokenHash !== undefined && typeof payload.exp === 'number') {
@@ -545,80 +645,6 @@ class JwtVerifierImpl implements JwtVerifier {
   private keySetChanged(previous: KeySet | undefined, next: KeySet): void {
     if (this.results !== undefined && previous !== undefined && !previous.isSubsetOf(next)) {
       this.results.retainKeys(next.members)
-    }
-  }
-
-  /** Maps jose's error codes to a precise {@link RejectionReason}. */
-  private fromJose(err: unknown, alg: string, kid: string | undefined): InvalidTokenError {
-    const e = err as JoseClaimError | null
-    const code = e?.code
-    const claim = typeof e?.claim === 'string' ? e.claim : undefined
-    const base = { alg, kid: debugKid(kid), joseCode: typeof code === 'string' ? code : undefined }
-    switch (code) {
-      case 'ERR_JWT_EXPIRED':
-        return claim === 'iat'
-          ? this.invalid('too_old', 'token too old', { ...base, maxTokenAge: this.maxTokenAge }, err)
-          : this.invalid('expired', 'token expired', base, err)
-      case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-        return this.fromClaimError(e as JoseClaimError, claim, base)
-      case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-        return this.invalid('signature', 'invalid signature', base, err)
-      case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      case 'ERR_JOSE_NOT_SUPPORTED':
-        return this.invalid('algorithm', 'algorithm not allowed', base, err)
-      case 'ERR_JWS_INVALID':
-      case 'ERR_JWT_INVALID':
-        return this.invalid('malformed', 'malformed token', base, err)
-      default:
-        return this.invalid(
-          'malformed',
-          'malformed token',
-          { ...base, error: err instanceof Error ? err.name : typeof err },
-          err,
-        )
-    }
-  }
-
-  private fromClaimError(
-    err: JoseClaimError,
-    claim: string | undefined,
-    base: Record<string, unknown>,
-  ): InvalidTokenError {
-    const payload = (err.payload ?? {}) as Record<string, unknown>
-    if (err.reason === 'invalid') {
-      return this.invalid('malformed', 'malformed claim', { ...base, claim }, err)
-    }
-    switch (claim) {
-      case 'iss':
-        return this.invalid(
-          'issuer',
-          'issuer mismatch',
-          { ...base, expectedIssuer: this.joseOptions.issuer, tokenIssuer: debugValue(payload.iss) },
-          err,
-        )
-      case 'aud':
-        return this.invalid(
-          'audience',
-          'audience mismatch',
-          {
-            ...base,
-            expectedAudience: this.joseOptions.audience,
-            tokenAudience: debugValue(payload.aud),
-          },
-          err,
-        )
-      case 'nbf':
-        return this.invalid('not_yet_valid', 'token not yet valid', base, err)
-      case 'iat':
-        return err.reason === 'missing'
-          ? this.invalid('too_old', 'token has no issue time', { ...base, claim }, err)
-          : this.invalid('not_yet_valid', 'token issued in the future', base, err)
-      case 'typ':
-        return this.invalid('typ', 'unexpected token type', base, err)
-      default:
-        return err.reason === 'missing'
-          ? this.invalid('required_claim', 'missing required claim', { ...base, claim }, err)
-          : this.invalid('malformed', 'malformed claim', { ...base, claim }, err)
     }
   }
 
@@ -647,21 +673,55 @@ class JwtVerifierImpl implements JwtVerifier {
   }
 }
 
-/** Decodes the JOSE header of a compact JWS, or `undefined` when the token is not one. */
-function decodeHeader(token: string): Record<string, unknown> | undefined {
-  const first = token.indexOf('.')
-  if (first <= 0 || first > MAX_HEADER_SEGMENT) return undefined
-  const second = token.indexOf('.', first + 1)
-  if (second < 0 || token.indexOf('.', second + 1) !== -1) return undefined
-  let header: unknown
+/** A compact JWS split at its dots, with its decoded JOSE header. */
+interface CompactJws {
+  header: Record<string, unknown>
+  /** Index of the first `.`. */
+  headerEnd: number
+  /** Index of the second `.`: the signing input is `token.slice(0, payloadEnd)`. */
+  payloadEnd: number
+}
+
+/**
+ * Splits a compact JWS and decodes its header, or `undefined` when the token is not one: three
+ * base64url segments (no padding, no other characters; only the signature may be empty), a header of at most
+ * {@link MAX_HEADER_SEGMENT} characters that is a UTF-8 JSON object.
+ */
+function parseCompact(token: string): CompactJws | undefined {
+  const headerEnd = token.indexOf('.')
+  if (headerEnd <= 0 || headerEnd > MAX_HEADER_SEGMENT) return undefined
+  const payloadEnd = token.indexOf('.', headerEnd + 1)
+  if (payloadEnd < 0 || !COMPACT_JWS.test(token)) return undefined
+  // A base64url segment of length 4n + 1 cannot be decoded (RFC 4648 §5).
+  if (
+    headerEnd % 4 === 1 ||
+    (payloadEnd - headerEnd - 1) % 4 === 1 ||
+    (token.length - payloadEnd - 1) % 4 === 1
+  ) {
+    return undefined
+  }
+  const header = decodeJsonObject(token.slice(0, headerEnd))
+  return header === undefined ? undefined : { header, headerEnd, payloadEnd }
+}
+
+/** Decodes a base64url segment holding a UTF-8 JSON object; `undefined` for anything else. */
+function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+  let value: unknown
   try {
-    header = JSON.parse(Buffer.from(token.slice(0, first), 'base64url').toString('utf8'))
+    value = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')))
   } catch {
     return undefined
   }
-  return header !== null && typeof header === 'object' && !Array.isArray(header)
-    ? (header as Record<string, unknown>)
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
     : undefined
+}
+
+/** `aud` (a string or an array of strings) names at least one of `accepted`. */
+function hasAudience(aud: unknown, accepted: readonly string[]): boolean {
+  if (typeof aud === 'string') return accepted.includes(aud)
+  if (Array.isArray(aud)) return accepted.some((a) => (aud as unknown[]).includes(a))
+  return false
 }
 
 function normalizeTyp(value: string): string {
@@ -686,12 +746,25 @@ function debugValue(value: unknown): unknown {
 }
 
 /** Freezes a JSON-like value and everything it holds (results are shared by cache hits). */
-function deepFreeze<T>(value: T, depth = 0): T {
-  if (value !== null && typeof value === 'object' && depth < 64 && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const member of Object.values(value)) deepFreeze(member, depth + 1)
-  }
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') freezeTree(value, 0)
   return value
+}
+
+// Iterates without allocating (no Object.values): this runs once per verified token.
+function freezeTree(value: object, depth: number): void {
+  Object.freeze(value)
+  if (depth >= 64) return
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freezeMember(value[i], depth)
+    return
+  }
+  // Own enumerable keys only matter here: the values are parsed JSON and toAuthInfo's result.
+  for (const key in value) freezeMember((value as Record<string, unknown>)[key], depth)
+}
+
+function freezeMember(member: unknown, depth: number): void {
+  if (member !== null && typeof member === 'object' && !Object.isFrozen(member)) freezeTree(member, depth + 1)
 }
 
 // ---- option validation (a TypeError names the option path) ----

@@ -249,3 +249,6 @@ export type {
 export { createOpenTelemetryHooks } from './observability/opentelemetry.js'
 export type { DebugLogFunction, DebugLoggerOptions } from './observability/debug-log.js'
 export { createDebugLogger } from './observability/debug-log.js'
+
+export type { CachingTokenVerifier } from './guard/authenticate.js'
+export { isCachingTokenVerifier } from './guard/authenticate.js'

@@ -62,12 +62,25 @@ export function toMiddleware(guard: Guard, mode: ErrorMode): RequestHandler {
       rawHeaders: req.rawHeaders,
       body: req.body as unknown,
     }
-    guard.run(like).then(
-      (state: AuthState) => {
-        writeState(req, state)
-        next()
-      },
-      (err: unknown) => sendError(err, res, next, mode),
-    )
+    let state: AuthState | Promise<AuthState>
+    try {
+      state = guard.start(like)
+    } catch (err) {
+      sendError(err, res, next, mode)
+      return
+    }
+    if (state instanceof Promise) {
+      state.then(
+        (settled: AuthState) => {
+          writeState(req, settled)
+          next()
+        },
+        (err: unknown) => sendError(err, res, next, mode),
+      )
+      return
+    }
+    // Answered from the verifier's cache: no promise, no extra tick.
+    writeState(req, state)
+    next()
   }
 }

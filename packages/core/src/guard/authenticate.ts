@@ -17,6 +17,43 @@ export interface RequestAuthenticatorOptions {
  */
 export type RequestAuthenticator = (req: RequestLike, optional: boolean) => Promise<AuthInfo | undefined>
 
+/**
+ * A verifier that can answer some tokens synchronously, from a cache: `verifyCached(token)` returns
+ * the result {@link TokenVerifier.verify} would resolve to, or `undefined` when only `verify` can
+ * tell. The JWT verifier is one (see `JwtVerifier.verifyCached`).
+ */
+export interface CachingTokenVerifier extends TokenVerifier {
+  verifyCached(token: string): AuthInfo | undefined
+}
+
+/** True when `verifier` implements {@link CachingTokenVerifier}. */
+export function isCachingTokenVerifier(verifier: TokenVerifier): verifier is CachingTokenVerifier {
+  return typeof (verifier as Partial<CachingTokenVerifier>).verifyCached === 'function'
+}
+
+/**
+ * Like a {@link RequestAuthenticator}, but answers without a promise when it can: a missing token
+ * and a token the verifier has cached are settled synchronously (a refusal is thrown); everything
+ * else returns the promise the authenticator would.
+ */
+export type EagerRequestAuthenticator = (
+  req: RequestLike,
+  optional: boolean,
+) => AuthInfo | undefined | Promise<AuthInfo | undefined>
+
+// The eager twin of every authenticator built here, found by createGuard.
+const eagerTwins = new WeakMap<RequestAuthenticator, EagerRequestAuthenticator>()
+
+/**
+ * The synchronous-when-possible variant of an authenticator made by
+ * {@link createRequestAuthenticator}; `undefined` for any other function.
+ */
+export function eagerAuthenticatorOf(
+  authenticate: RequestAuthenticator,
+): EagerRequestAuthenticator | undefined {
+  return eagerTwins.get(authenticate)
+}
+
 /** Builds a {@link RequestAuthenticator}, validating the options now. */
 export function createRequestAuthenticator(options: RequestAuthenticatorOptions): RequestAuthenticator {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
@@ -26,7 +63,7 @@ export function createRequestAuthenticator(options: RequestAuthenticatorOptions)
   }
   const extract = createTokenExtractor(options.token ?? {}, 'token')
   const realm = verifier.realm
-  return (req, optional) => {
+  const authenticate: RequestAuthenticator = (req, optional) => {
     let token: string | undefined
     try {
       token = extract(req, realm)
@@ -38,6 +75,16 @@ export function createRequestAuthenticator(options: RequestAuthenticatorOptions)
     }
     return verifier.verify(token)
   }
+  const cached = isCachingTokenVerifier(verifier) ? verifier : undefined
+  eagerTwins.set(authenticate, (req, optional) => {
+    const token = extract(req, realm)
+    if (token === undefined) {
+      if (optional) return undefined
+      throw new MissingTokenError({ realm })
+    }
+    return cached?.verifyCached(token) ?? verifier.verify(token)
+  })
+  return authenticate
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AuthInfo } from '../auth-info.js'
 import { HydrakitError, MissingTokenError } from '../errors/errors.js'
 import type { RequestLike } from '../token/extract.js'
-import type { RequestAuthenticator } from './authenticate.js'
+import { eagerAuthenticatorOf, type RequestAuthenticator } from './authenticate.js'
 
 /** A check on an authenticated request (scopes, claims, your own). Throws a HydrakitError to refuse. */
 export type AuthCheck = (auth: AuthInfo, realm: string) => void
@@ -22,6 +22,12 @@ export interface Guard {
   check(state: AuthState): AuthState
   /** Authenticates the request (honouring `optional`), then applies the checks. */
   run(req: RequestLike): Promise<AuthState>
+  /**
+   * Does what {@link run} does, but settles synchronously when it can — no token, or a token the
+   * verifier has cached — returning the state or throwing the refusal; otherwise returns the
+   * promise `run` would. Adapters call this: a repeated token then costs no promise at all.
+   */
+  start(req: RequestLike): AuthState | Promise<AuthState>
 }
 
 /** Options of {@link createGuard}. */
@@ -50,9 +56,25 @@ export function createGuard(options: GuardOptions): Guard {
   // With checks, a missing token is an error even for an optional guard.
   const tokenOptional = optional && checks.length === 0
   const url = options.resourceMetadataUrl
-  if (url === undefined) {
-    return { realm, check, run: async (req) => check((await authenticate(req, tokenOptional)) ?? null) }
+  // Resolved once here: a request allocates no closure of its own in the guard.
+  const settle = (auth: AuthInfo | undefined): AuthState => check(auth ?? null)
+  const eager = eagerAuthenticatorOf(authenticate)
+  const run = (req: RequestLike): Promise<AuthState> => {
+    try {
+      return authenticate(req, tokenOptional).then(settle)
+    } catch (err) {
+      // A verifier that throws instead of rejecting still yields a rejection.
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+    }
   }
+  const start =
+    eager === undefined
+      ? run
+      : (req: RequestLike): AuthState | Promise<AuthState> => {
+          const auth = eager(req, tokenOptional)
+          return isPromiseLike(auth) ? Promise.resolve(auth).then(settle) : settle(auth)
+        }
+  if (url === undefined) return { realm, check, run, start }
   const decorate = (err: unknown): never => {
     if (err instanceof HydrakitError) err.withResourceMetadata(url)
     throw err
@@ -66,9 +88,20 @@ export function createGuard(options: GuardOptions): Guard {
         return decorate(err)
       }
     },
-    run: (req) =>
-      authenticate(req, tokenOptional)
-        .then((state) => check(state ?? null))
-        .catch(decorate),
+    run: (req) => run(req).catch(decorate),
+    start: (req) => {
+      let state: AuthState | Promise<AuthState>
+      try {
+        state = start(req)
+      } catch (err) {
+        return decorate(err)
+      }
+      return isPromiseLike(state) ? Promise.resolve(state).catch(decorate) : state
+    },
   }
+}
+
+/** A promise (or any thenable a custom verifier returns) rather than a settled value. */
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function'
 }

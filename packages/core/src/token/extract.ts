@@ -71,45 +71,59 @@ export function createTokenExtractor(
     throw new TypeError(`${optionPath}.maxTokenLength must be a positive integer, got ${String(max)}`)
   }
 
-  const check = (token: string, realm: string, where: string): string => {
-    if (token.length > max) {
-      throw new InvalidRequestError({ description: 'token too large', reason: 'too_large', realm })
-    }
-    if (!TOKEN68.test(token)) {
-      throw new InvalidRequestError({
-        description: `malformed token in ${where}`,
-        reason: 'malformed_header',
-        realm,
-      })
-    }
-    return token
-  }
-
+  // One pass per request, no allocation: each source is read in turn, counting how many sent a
+  // token. A header token was already checked against the b64token syntax by fromHeader.
   return (req, realm) => {
     let found: string | undefined
     let count = 0
-    const take = (token: string | undefined): void => {
-      if (token === undefined) return
-      count++
-      found = token
-    }
-
+    let checked = false
     if (useHeader) {
       const value = req.headers.authorization
-      if (value !== undefined && req.rawHeaders !== undefined && countAuthorization(req.rawHeaders) > 1) {
-        throw malformed(realm, 'more than one Authorization header')
+      if (value !== undefined) {
+        if (req.rawHeaders !== undefined && countAuthorization(req.rawHeaders) > 1) {
+          throw malformed(realm, 'more than one Authorization header')
+        }
+        found = fromHeader(value, realm, max)
+        if (found !== undefined) {
+          count = 1
+          checked = true
+        }
       }
-      take(fromHeader(value, realm, max))
     }
-    if (useBody) take(fromBody(req, realm))
-    if (useQuery) take(fromQuery(req.url, realm))
-    if (cookie !== undefined) take(fromCookie(req.headers.cookie, cookie, realm))
+    if (useBody) {
+      const t = fromBody(req, realm)
+      if (t !== undefined) {
+        found = t
+        count++
+        checked = false
+      }
+    }
+    if (useQuery) {
+      const t = fromQuery(req.url, realm)
+      if (t !== undefined) {
+        found = t
+        count++
+        checked = false
+      }
+    }
+    if (cookie !== undefined) {
+      const t = fromCookie(req.headers.cookie, cookie, realm)
+      if (t !== undefined) {
+        found = t
+        count++
+        checked = false
+      }
+    }
     if (getToken !== undefined) {
       const t = getToken(req)
       if (t !== undefined && typeof t !== 'string') {
         throw new TypeError(`${optionPath}.getToken returned a ${typeof t}, expected a string or undefined`)
       }
-      take(t === '' ? undefined : t)
+      if (t !== undefined && t !== '') {
+        found = t
+        count++
+        checked = false
+      }
     }
     if (count > 1) {
       throw new InvalidRequestError({
@@ -118,7 +132,18 @@ export function createTokenExtractor(
         realm,
       })
     }
-    return found === undefined ? undefined : check(found, realm, 'request')
+    if (found === undefined) return undefined
+    if (found.length > max) {
+      throw new InvalidRequestError({ description: 'token too large', reason: 'too_large', realm })
+    }
+    if (!checked && !TOKEN68.test(found)) {
+      throw new InvalidRequestError({
+        description: 'malformed token in request',
+        reason: 'malformed_header',
+        realm,
+      })
+    }
+    return found
   }
 }
 

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AuthInfo } from '../../src/auth-info.js'
+import { toAuthInfo } from '../../src/auth-info.js'
+import {
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingTokenError,
+} from '../../src/errors/errors.js'
+import {
+  createRequestAuthenticator,
+  eagerAuthenticatorOf,
+  isCachingTokenVerifier,
+} from '../../src/guard/authenticate.js'
+import { createGuardBuilder } from '../../src/guard/builder.js'
+import { createGuard, type AuthState } from '../../src/guard/guard.js'
+import { createScopeCheck } from '../../src/guard/scopes.js'
+import type { RequestLike } from '../../src/token/extract.js'
+import type { TokenVerifier } from '../../src/verifier.js'
+import { createJwtVerifier, type JwtVerifier } from '../../src/verify/jwt.js'
+import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from '../jwks/helpers.js'
+
+let server: JwksServer
+let rsa: TestKey
+let jwt: JwtVerifier
+
+beforeAll(async () => {
+  rsa = await makeKey('RS256', 'rsa-1')
+  server = await startJwksServer([rsa.jwk])
+  jwt = createJwtVerifier({ issuer: server.issuer })
+})
+
+afterAll(async () => {
+  await jwt.close()
+  await server.close()
+})
+
+const request = (token?: string): RequestLike => ({
+  method: 'GET',
+  headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+})
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected a throw')
+}
+
+describe('Guard.start with a caching verifier', () => {
+  it('returns a promise for a new token, then settles synchronously for the same token', async () => {
+    const guard = createGuardBuilder(jwt).requireScope('read')
+    const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
+    const first = guard.start(request(token))
+    expect(first).toBeInstanceOf(Promise)
+    const info = (await first) as AuthInfo
+    expect(info.scopes).toEqual(['read'])
+    const second = guard.start(request(token))
+    expect(second).not.toBeInstanceOf(Promise)
+    expect(second).toBe(info)
+  })
+
+  it('throws refusals synchronously when it can decide without waiting', async () => {
+    const b = createGuardBuilder(jwt)
+    expect(thrown(() => b.authenticate().start(request()))).toBeInstanceOf(MissingTokenError)
+    expect(b.authenticate({ optional: true }).start(request())).toBeNull()
+    const header: RequestLike = { method: 'GET', headers: { authorization: 'Basic x' } }
+    expect(thrown(() => b.authenticate().start(header))).toBeInstanceOf(InvalidRequestError)
+    // A cached token that lacks the scope is refused synchronously too.
+    const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
+    await b.authenticate().start(request(token))
+    expect(thrown(() => b.requireScope('write').start(request(token)))).toBeInstanceOf(InsufficientScopeError)
+  })
+
+  it('rejects (not throws) when the token needs a verification that fails', async () => {
+    const guard = createGuardBuilder(jwt).authenticate()
+    const expired = await signToken(rsa, { iss: server.issuer, exp: Math.floor(Date.now() / 1000) - 60 })
+    const result = guard.start(request(expired))
+    expect(result).toBeInstanceOf(Promise)
+    await expect(result).rejects.toBeInstanceOf(InvalidTokenError)
+  })
+
+  it('adds resource_metadata to synchronous refusals as run() does', async () => {
+    const b = createGuardBuilder(jwt, {
+      protectedResource: { resource: 'https://api.example', authorizationServers: [server.issuer] },
+    })
+    const err = thrown(() => b.authenticate().start(request())) as MissingTokenError
+    expect(err.headers['www-authenticate']).toMatch(
+      /resource_metadata="https:\/\/api\.example\/\.well-known\/oauth-protected-resource"/,
+    )
+    const rejected = (await b
+      .authenticate()
+      .run(request())
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as MissingTokenError
+    expect(rejected.headers['www-authenticate']).toBe(err.headers['www-authenticate'])
+  })
+})
+
+describe('Guard.start with other verifiers', () => {
+  const info = toAuthInfo('opaque', { sub: 's', scope: 'read' }, 'introspection')
+  let calls = 0
+  const plain: TokenVerifier = {
+    realm: 'api',
+    verify: () => {
+      calls++
+      return Promise.resolve(info)
+    },
+  }
+
+  it('a verifier without verifyCached is always awaited', async () => {
+    expect(isCachingTokenVerifier(plain)).toBe(false)
+    expect(isCachingTokenVerifier(jwt)).toBe(true)
+    const guard = createGuardBuilder(plain).requireScope('read')
+    calls = 0
+    for (let i = 0; i < 2; i++) {
+      const result = guard.start(request('opaque'))
+      expect(result).toBeInstanceOf(Promise)
+      await expect(result).resolves.toBe(info)
+    }
+    expect(calls).toBe(2)
+  })
+
+  it('a verifier that returns a non-native thenable or throws is handled like one that rejects', async () => {
+    const thenable: TokenVerifier = {
+      realm: 'api',
+      verify: () => ({ then: (ok: (v: AuthInfo) => unknown) => ok(info) }) as unknown as Promise<AuthInfo>,
+    }
+    const throwing: TokenVerifier = {
+      realm: 'api',
+      verify: () => {
+        throw new InvalidTokenError({ description: 'no', reason: 'malformed' })
+      },
+    }
+    await expect(createGuardBuilder(thenable).authenticate().start(request('t'))).resolves.toBe(info)
+    await expect(createGuardBuilder(throwing).authenticate().run(request('t'))).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    )
+  })
+
+  it('a guard over a hand-written authenticator has start() = run()', async () => {
+    const authenticate = (): Promise<AuthInfo | undefined> => Promise.resolve(info)
+    expect(eagerAuthenticatorOf(authenticate)).toBeUndefined()
+    expect(eagerAuthenticatorOf(createRequestAuthenticator({ verifier: plain }))).toBeTypeOf('function')
+    const guard = createGuard({
+      authenticate,
+      realm: 'api',
+      checks: [createScopeCheck('read', 'all', {}, 'requireScope')],
+    })
+    const state: AuthState | Promise<AuthState> = guard.start(request('x'))
+    expect(state).toBeInstanceOf(Promise)
+    await expect(state).resolves.toBe(info)
+  })
+})

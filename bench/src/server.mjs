@@ -1,0 +1,187 @@
+// One benchmark server per process: `GET /api` answers a small JSON body, behind the scenario's
+// auth middleware (or none, for the framework ceilings). Started by run.mjs with
+//   BENCH_SERVER='{"scenario":"…","issuer":"http://…","adminUrl":"http://…"}' node server.mjs
+// It reports its port over IPC and answers { type: 'cpu' } with its own CPU time and RSS, so the
+// harness can compute server CPU per request without counting the load generator, and to
+// { type: 'track', on } by starting (or stopping and reporting) server-side latency recording.
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { AUDIENCE } from './tokens.mjs'
+
+const require = createRequire(import.meta.url)
+const config = JSON.parse(process.env.BENCH_SERVER ?? '{}')
+/** @type {string} */
+const scenario = config.scenario
+/** @type {string} */
+const issuer = config.issuer
+/** @type {string} */
+const adminUrl = config.adminUrl
+const jwksUri = `${issuer}/.well-known/jwks.json`
+const ALGORITHMS = ['RS256', 'ES256']
+
+/**
+ * Every scenario: a factory returning a node:http request listener.
+ * @type {Record<string, () => Promise<import('node:http').RequestListener>>}
+ */
+export const SCENARIOS = {
+  'bare-node': async () => (req, res) => {
+    if (req.url === '/api') {
+      const body = JSON.stringify({ ok: true, sub: null })
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length })
+      res.end(body)
+    } else {
+      res.writeHead(404).end()
+    }
+  },
+  'bare-express4': async () => express(require('express4'), undefined),
+  'bare-express5': async () => express((await import('express')).default, undefined),
+  'bare-koa': async () => koa(undefined),
+  // For the harness's own test: claims to authenticate but accepts anything. The gates must fail it.
+  'control-accept-all': async () => express(require('express4'), (_req, _res, next) => next()),
+
+  'peer-oauth2-jwt-bearer': async () => {
+    const { auth } = require('express-oauth2-jwt-bearer')
+    return express(require('express4'), auth({ issuerBaseURL: issuer, audience: AUDIENCE }), (req) => {
+      return req.auth?.payload?.sub
+    })
+  },
+  'peer-express-jwt': async () => {
+    const { expressjwt } = require('express-jwt')
+    const { expressJwtSecret } = require('jwks-rsa')
+    const mw = expressjwt({
+      secret: expressJwtSecret({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }),
+      audience: AUDIENCE,
+      issuer,
+      algorithms: ALGORITHMS,
+    })
+    return express(require('express4'), mw, (req) => req.auth?.sub)
+  },
+  'peer-koa-jwt': async () => {
+    const jwt = require('koa-jwt')
+    const { koaJwtSecret } = require('jwks-rsa')
+    const mw = jwt({
+      secret: koaJwtSecret({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }),
+      audience: AUDIENCE,
+      issuer,
+      algorithms: ALGORITHMS,
+    })
+    return koa(mw, (ctx) => ctx.state.user?.sub)
+  },
+
+  'hydrakit-express-jwt': async () => hydrakitExpress(require('express4'), { mode: 'jwt' }),
+  'hydrakit-express5-jwt': async () => hydrakitExpress((await import('express')).default, { mode: 'jwt' }),
+  'hydrakit-koa-jwt': async () => hydrakitKoa({ mode: 'jwt' }),
+  'hydrakit-express-introspection': async () =>
+    hydrakitExpress(require('express4'), { mode: 'introspection' }),
+  'hydrakit-koa-introspection': async () => hydrakitKoa({ mode: 'introspection' }),
+  'hydrakit-express-hybrid': async () => hydrakitExpress(require('express4'), { mode: 'hybrid' }),
+  'hydrakit-koa-hybrid': async () => hydrakitKoa({ mode: 'hybrid' }),
+}
+
+/** @param {{ mode: 'jwt' | 'introspection' | 'hybrid' }} options */
+function hydrakitConfig(options) {
+  return { ...options, issuer, audience: AUDIENCE, adminUrl }
+}
+
+/** @param {any} expressModule @param {{ mode: 'jwt' | 'introspection' | 'hybrid' }} options */
+async function hydrakitExpress(expressModule, options) {
+  const { hydra } = await import('@hydrakit/express')
+  const auth = hydra(hydrakitConfig(options))
+  return express(expressModule, auth.authenticate(), (req) => req.auth?.subject)
+}
+
+/** @param {{ mode: 'jwt' | 'introspection' | 'hybrid' }} options */
+async function hydrakitKoa(options) {
+  const { hydra } = await import('@hydrakit/koa')
+  const auth = hydra(hydrakitConfig(options))
+  return koa(auth.authenticate(), (ctx) => ctx.state.auth?.subject)
+}
+
+/**
+ * An Express app: `GET /api` behind `middleware`, and an error handler that renders any error with
+ * a status (the peers' 401s) as a small JSON body with its headers.
+ * @param {any} expressModule
+ * @param {any} middleware
+ * @param {(req: any) => unknown} [subject]
+ */
+function express(expressModule, middleware, subject) {
+  const app = expressModule()
+  app.disable('x-powered-by')
+  app.disable('etag')
+  const handler = (/** @type {any} */ req, /** @type {any} */ res) => {
+    res.json({ ok: true, sub: subject === undefined ? null : (subject(req) ?? null) })
+  }
+  if (middleware === undefined) app.get('/api', handler)
+  else app.get('/api', middleware, handler)
+  app.use(
+    (/** @type {any} */ err, /** @type {any} */ _req, /** @type {any} */ res, /** @type {any} */ _next) => {
+      const status = Number(err?.status ?? err?.statusCode ?? 500)
+      if (err?.headers && typeof err.headers === 'object') res.set(err.headers)
+      res.status(status).json({ error: String(err?.code ?? err?.name ?? 'error') })
+    },
+  )
+  return app
+}
+
+/**
+ * A Koa app: `GET /api` behind `middleware`.
+ * @param {any} middleware
+ * @param {(ctx: any) => unknown} [subject]
+ */
+function koa(middleware, subject) {
+  const Koa = require('koa')
+  const app = new Koa()
+  app.silent = true
+  if (middleware !== undefined) app.use(middleware)
+  app.use((/** @type {any} */ ctx) => {
+    if (ctx.path === '/api') {
+      ctx.body = { ok: true, sub: subject === undefined ? null : (subject(ctx) ?? null) }
+    }
+  })
+  return app.callback()
+}
+
+async function main() {
+  const factory = SCENARIOS[scenario]
+  if (factory === undefined) throw new Error(`unknown scenario ${scenario}`)
+  const listener = await factory()
+  // Server-side latency (request to 'finish'), recorded only while the harness asks for it.
+  let tracking = false
+  /** @type {number[]} */
+  let latencies = []
+  const server = createServer((req, res) => {
+    if (tracking) {
+      const started = performance.now()
+      res.once('finish', () => latencies.push(performance.now() - started))
+    }
+    listener(req, res)
+  })
+  server.keepAliveTimeout = 60_000
+  server.listen(0, '127.0.0.1', () => {
+    const address = /** @type {import('node:net').AddressInfo} */ (server.address())
+    process.send?.({ type: 'ready', port: address.port })
+  })
+  process.on('message', (/** @type {any} */ msg) => {
+    if (msg?.type === 'track') {
+      tracking = msg.on === true
+      const sorted = latencies.sort((a, b) => a - b)
+      /** @param {number} p */
+      const pct = (p) =>
+        sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+      process.send?.({ type: 'track', count: sorted.length, p50: pct(50), p99: pct(99) })
+      latencies = []
+    }
+    if (msg?.type === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send?.({ type: 'cpu', cpuMicros: user + system, rss: process.memoryUsage.rss() })
+    }
+  })
+  process.on('disconnect', () => process.exit(0))
+}
+
+if (process.env.BENCH_SERVER !== undefined) {
+  main().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

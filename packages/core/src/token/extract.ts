@@ -38,8 +38,9 @@ export interface TokenExtractionOptions {
 /** Validated extraction settings; build once with {@link createTokenExtractor}. */
 export type TokenExtractor = (req: RequestLike, realm: string) => string | undefined
 
-// RFC 6750 §2.1 b64token (= RFC 7235 token68).
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+// RFC 6750 §2.1 b64token (= RFC 7235 token68): ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/",
+// then "=" padding. `\w` is [A-Za-z0-9_] (no `u` flag) and runs measurably faster than the spelled-out class.
+const TOKEN68 = /^[\w\-.~+/]+=*$/
 const BEARER = /^bearer +/i
 
 /**

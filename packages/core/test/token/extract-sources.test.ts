@@ -76,3 +76,16 @@ describe('createTokenExtractor — limits for every method', () => {
     expect(refusal(() => small(req, 'api')).reason).toBe('too_large')
   })
 })
+
+describe('createTokenExtractor — b64token syntax is ASCII only', () => {
+  it('accepts every b64token character and refuses letters outside ASCII', () => {
+    const extract = createTokenExtractor()
+    const all = 'AZaz09-._~+/_=='
+    expect(extract({ method: 'GET', headers: { authorization: `Bearer ${all}` } }, 'api')).toBe(all)
+    for (const bad of ['é', 'ß', 'Ａ', '٣', 'a\u200bb']) {
+      expect(
+        refusal(() => extract({ method: 'GET', headers: { authorization: `Bearer ${bad}` } }, 'api')).reason,
+      ).toBe('malformed_header')
+    }
+  })
+})

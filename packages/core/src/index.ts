@@ -250,5 +250,5 @@ export { createOpenTelemetryHooks } from './observability/opentelemetry.js'
 export type { DebugLogFunction, DebugLoggerOptions } from './observability/debug-log.js'
 export { createDebugLogger } from './observability/debug-log.js'
 
-export type { CachingTokenVerifier } from './guard/authenticate.js'
-export { isCachingTokenVerifier } from './guard/authenticate.js'
+export type { SyncTokenVerifier } from './guard/authenticate.js'
+export { isSyncTokenVerifier } from './guard/authenticate.js'

@@ -18,23 +18,24 @@ export interface RequestAuthenticatorOptions {
 export type RequestAuthenticator = (req: RequestLike, optional: boolean) => Promise<AuthInfo | undefined>
 
 /**
- * A verifier that can answer some tokens synchronously, from a cache: `verifyCached(token)` returns
- * the result {@link TokenVerifier.verify} would resolve to, or `undefined` when only `verify` can
- * tell. The JWT verifier is one (see `JwtVerifier.verifyCached`).
+ * A verifier that can settle some tokens synchronously: `verifyNow(token)` returns what
+ * {@link TokenVerifier.verify} would resolve to, throws what it would reject with, or returns
+ * `undefined` when only `verify` can tell (it has to wait for something). The JWT verifier is one
+ * (see `JwtVerifier.verifyNow`): with its keys at hand it never needs to wait.
  */
-export interface CachingTokenVerifier extends TokenVerifier {
-  verifyCached(token: string): AuthInfo | undefined
+export interface SyncTokenVerifier extends TokenVerifier {
+  verifyNow(token: string): AuthInfo | undefined
 }
 
-/** True when `verifier` implements {@link CachingTokenVerifier}. */
-export function isCachingTokenVerifier(verifier: TokenVerifier): verifier is CachingTokenVerifier {
-  return typeof (verifier as Partial<CachingTokenVerifier>).verifyCached === 'function'
+/** True when `verifier` implements {@link SyncTokenVerifier}. */
+export function isSyncTokenVerifier(verifier: TokenVerifier): verifier is SyncTokenVerifier {
+  return typeof (verifier as Partial<SyncTokenVerifier>).verifyNow === 'function'
 }
 
 /**
- * Like a {@link RequestAuthenticator}, but answers without a promise when it can: a missing token
- * and a token the verifier has cached are settled synchronously (a refusal is thrown); everything
- * else returns the promise the authenticator would.
+ * Like a {@link RequestAuthenticator}, but answers without a promise when it can: a missing or
+ * malformed token, and a token a {@link SyncTokenVerifier} settles at once, are decided
+ * synchronously (a refusal is thrown); everything else returns the promise the authenticator would.
  */
 export type EagerRequestAuthenticator = (
   req: RequestLike,
@@ -75,14 +76,14 @@ export function createRequestAuthenticator(options: RequestAuthenticatorOptions)
     }
     return verifier.verify(token)
   }
-  const cached = isCachingTokenVerifier(verifier) ? verifier : undefined
+  const sync = isSyncTokenVerifier(verifier) ? verifier : undefined
   eagerTwins.set(authenticate, (req, optional) => {
     const token = extract(req, realm)
     if (token === undefined) {
       if (optional) return undefined
       throw new MissingTokenError({ realm })
     }
-    return cached?.verifyCached(token) ?? verifier.verify(token)
+    return sync?.verifyNow(token) ?? verifier.verify(token)
   })
   return authenticate
 }

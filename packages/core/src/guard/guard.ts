@@ -23,9 +23,10 @@ export interface Guard {
   /** Authenticates the request (honouring `optional`), then applies the checks. */
   run(req: RequestLike): Promise<AuthState>
   /**
-   * Does what {@link run} does, but settles synchronously when it can — no token, or a token the
-   * verifier has cached — returning the state or throwing the refusal; otherwise returns the
-   * promise `run` would. Adapters call this: a repeated token then costs no promise at all.
+   * Does what {@link run} does, but settles synchronously when it can — no token, a malformed one,
+   * or a token the verifier settles at once (a cached JWT, or any JWT once the keys are loaded) —
+   * returning the state or throwing the refusal; otherwise returns the promise `run` would.
+   * Adapters call this, so most requests cost no promise at all.
    */
   start(req: RequestLike): AuthState | Promise<AuthState>
 }

@@ -10,7 +10,7 @@ import {
 import {
   createRequestAuthenticator,
   eagerAuthenticatorOf,
-  isCachingTokenVerifier,
+  isSyncTokenVerifier,
 } from '../../src/guard/authenticate.js'
 import { createGuardBuilder } from '../../src/guard/builder.js'
 import { createGuard, type AuthState } from '../../src/guard/guard.js'
@@ -49,17 +49,25 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected a throw')
 }
 
-describe('Guard.start with a caching verifier', () => {
-  it('returns a promise for a new token, then settles synchronously for the same token', async () => {
-    const guard = createGuardBuilder(jwt).requireScope('read')
-    const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
-    const first = guard.start(request(token))
-    expect(first).toBeInstanceOf(Promise)
-    const info = (await first) as AuthInfo
-    expect(info.scopes).toEqual(['read'])
-    const second = guard.start(request(token))
-    expect(second).not.toBeInstanceOf(Promise)
-    expect(second).toBe(info)
+describe('Guard.start with a synchronous verifier', () => {
+  it('waits while the keys load, then settles new and repeated tokens synchronously', async () => {
+    const fresh = createJwtVerifier({ issuer: server.issuer })
+    try {
+      const guard = createGuardBuilder(fresh).requireScope('read')
+      const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
+      const first = guard.start(request(token))
+      expect(first).toBeInstanceOf(Promise)
+      const info = (await first) as AuthInfo
+      expect(info.scopes).toEqual(['read'])
+      const again = guard.start(request(token))
+      expect(again).not.toBeInstanceOf(Promise)
+      expect(again).toBe(info)
+      const other = guard.start(request(await signToken(rsa, { iss: server.issuer, scp: ['read'] })))
+      expect(other).not.toBeInstanceOf(Promise)
+      expect(other).toMatchObject({ scopes: ['read'] })
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('throws refusals synchronously when it can decide without waiting', async () => {
@@ -74,12 +82,20 @@ describe('Guard.start with a caching verifier', () => {
     expect(thrown(() => b.requireScope('write').start(request(token)))).toBeInstanceOf(InsufficientScopeError)
   })
 
-  it('rejects (not throws) when the token needs a verification that fails', async () => {
-    const guard = createGuardBuilder(jwt).authenticate()
+  it('throws a refusal the verifier decides at once; rejects one that had to wait for the keys', async () => {
     const expired = await signToken(rsa, { iss: server.issuer, exp: Math.floor(Date.now() / 1000) - 60 })
-    const result = guard.start(request(expired))
-    expect(result).toBeInstanceOf(Promise)
-    await expect(result).rejects.toBeInstanceOf(InvalidTokenError)
+    await jwt.verify(await signToken(rsa, { iss: server.issuer }))
+    expect(thrown(() => createGuardBuilder(jwt).authenticate().start(request(expired)))).toBeInstanceOf(
+      InvalidTokenError,
+    )
+    const fresh = createJwtVerifier({ issuer: server.issuer })
+    try {
+      const result = createGuardBuilder(fresh).authenticate().start(request(expired))
+      expect(result).toBeInstanceOf(Promise)
+      await expect(result).rejects.toBeInstanceOf(InvalidTokenError)
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('adds resource_metadata to synchronous refusals as run() does', async () => {
@@ -112,9 +128,9 @@ describe('Guard.start with other verifiers', () => {
     },
   }
 
-  it('a verifier without verifyCached is always awaited', async () => {
-    expect(isCachingTokenVerifier(plain)).toBe(false)
-    expect(isCachingTokenVerifier(jwt)).toBe(true)
+  it('a verifier without verifyNow is always awaited', async () => {
+    expect(isSyncTokenVerifier(plain)).toBe(false)
+    expect(isSyncTokenVerifier(jwt)).toBe(true)
     const guard = createGuardBuilder(plain).requireScope('read')
     calls = 0
     for (let i = 0; i < 2; i++) {

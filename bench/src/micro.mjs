@@ -89,13 +89,14 @@ function splitJws(token) {
 }
 
 /**
- * Times `iterations` calls of `op` (awaited one after the other), in µs per call.
+ * Times `count` calls of `op` (awaited one after the other), in µs per call.
  * @param {(i: number) => unknown} op may return a promise
+ * @param {number} count
  */
-async function timeOp(op) {
+async function timeOp(op, count) {
   const t0 = performance.now()
-  for (let i = 0; i < iterations; i++) await settle(op(i))
-  return ((performance.now() - t0) * 1000) / iterations
+  for (let i = 0; i < count; i++) await settle(op(i))
+  return ((performance.now() - t0) * 1000) / count
 }
 
 /** Awaits a result, swallowing rejections (the invalid-token rows reject by design). */
@@ -127,6 +128,11 @@ const ops = [
     () => jsonwebtoken.verify(rsHot, rsPem, { issuer, audience: AUDIENCE, algorithms: ['RS256'] }),
   ],
   ['hydrakit JWT verifier, one hot token (result cache hit)', () => jwt.verify(rsHot)],
+  ['hydrakit JWT verifier, verifyNow, one hot token (what the adapters call)', () => jwt.verifyNow(rsHot)],
+  [
+    'hydrakit JWT verifier, verifyNow, distinct RS256 tokens (what the adapters call)',
+    () => jwt.verifyNow(/** @type {string} */ (rsPool[n++ % POOL])),
+  ],
   [
     'hydrakit JWT verifier, distinct RS256 tokens (cache miss: full verification)',
     () => jwt.verify(/** @type {string} */ (rsPool[n++ % POOL])),
@@ -140,13 +146,21 @@ const ops = [
   ['hydrakit JWT verifier, malformed token (rejected)', () => jwt.verify('eyJhbGciOiJSUzI1NiJ9.e30.c2ln')],
   ['hydrakit introspection verifier, one hot opaque token (cache hit)', () => introspection.verify(opaque)],
 ]
-// Warm-up, then interleaved repeats (every operation once per repeat) so that a burst of load from
-// elsewhere on the machine hits all operations alike; the median per operation is reported.
-for (const [, op] of ops) await timeOp(op)
+// Warm-up (which also sizes each sample to ~`sampleMs` of work, at least `iterations` calls), then
+// interleaved repeats (every operation once per repeat) so that a burst of load from elsewhere on
+// the machine hits all operations alike; the median per operation is reported.
+const sampleMs = quick ? 10 : 25
+const counts = []
+for (const [, op] of ops) {
+  const us = await timeOp(op, iterations)
+  counts.push(Math.max(iterations, Math.min(200_000, Math.round((sampleMs * 1000) / us))))
+}
 /** @type {number[][]} */
 const samples = ops.map(() => [])
 for (let r = 0; r < repeats; r++) {
-  for (let i = 0; i < ops.length; i++) samples[i]?.push(await timeOp(/** @type {any} */ (ops[i])[1]))
+  for (let i = 0; i < ops.length; i++) {
+    samples[i]?.push(await timeOp(/** @type {any} */ (ops[i])[1], /** @type {number} */ (counts[i])))
+  }
 }
 const rows = ops.map(([name], i) => {
   const sorted = (samples[i] ?? []).sort((a, b) => a - b)

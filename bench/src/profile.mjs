@@ -3,7 +3,8 @@
 // `node --cpu-prof`, drives it with the load generator, then prints the functions with the most
 // self time (and where the .cpuprofile is, for Chrome DevTools).
 //   node src/profile.mjs <scenario> <hot|distinct|invalid|opaque-hot|opaque-distinct> [seconds] [connections]
-// Run `tsc -b` first (the servers load the packages' dist/).
+// Run `tsc -b` first (the servers load the packages' dist/). PROFILE_NODE_ARGS adds node flags to
+// the server (e.g. PROFILE_NODE_ARGS=--trace-deopt).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,7 +23,11 @@ const stack = await startStack({
   scenarios: [scenario],
   poolSize: token === 'distinct' ? 12_000 : 10,
   delayMs: 5,
-  serverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+  serverNodeArgs: [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profDir}`,
+    ...(process.env.PROFILE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ],
 })
 const loader = await startProcess('load.mjs', {}, stack.pinning?.load)
 const server = /** @type {{ url: string, child: import('node:child_process').ChildProcess }} */ (

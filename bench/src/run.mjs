@@ -37,9 +37,9 @@ function parseArgs(argv) {
   }
   return {
     mode: quick ? 'quick' : 'full',
-    rounds: num('--rounds', quick ? 1 : 3),
-    durationSec: num('--duration', quick ? 2 : 5),
-    warmupSec: num('--warmup', quick ? 0.5 : 1.5),
+    rounds: num('--rounds', quick ? 1 : 5),
+    durationSec: num('--duration', quick ? 2 : 3),
+    warmupSec: num('--warmup', quick ? 0.5 : 1),
     // Larger than the JWT verifier's default result cache (10 000 entries), so that round-robin
     // use of the pool makes every request of the `distinct` mode a cache miss.
     poolSize: num('--pool', 12_000),

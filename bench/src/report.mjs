@@ -139,7 +139,7 @@ export function renderReport(input) {
     '- Gates: before measuring, every auth scenario must refuse a missing, wrongly signed, malformed, expired and wrong-audience token with 401 and accept valid ones; a round with any unexpected status, error or timeout is discarded.',
   )
   lines.push(
-    "- Server CPU µs/req is the server process's own CPU time (user + system) during the measured run divided by the responses; auth cost = that minus the same framework's bare server. Ratios are given twice: by RPS, and by server CPU per request (in parentheses) — the RPS ratio the servers would show with their CPU to themselves. On a shared machine the CPU ratio is the steadier one; the target verdicts use it and quote both.",
+    "- Server CPU µs/req is the server process's own CPU time (user + system) during the measured run divided by the responses; auth cost = that minus the same framework's bare server. Ratios are given twice: by RPS, and by server CPU per request (in parentheses) — the RPS ratio the servers would show with their CPU to themselves. Ratios and auth costs are medians of per-round pairs (both runs from the same round). On a shared machine the CPU ratio is the steadier one; the target verdicts use it and quote both.",
   )
   lines.push('')
 

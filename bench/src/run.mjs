@@ -7,8 +7,10 @@
 //
 // Options: --quick, --rounds N, --duration S, --warmup S, --only <substring>, --no-build,
 // --no-micro, --no-memory, --out <file.md> (default bench/results/<mode>-<date>.md).
+// `--render <results.json>` rewrites the Markdown next to a saved JSON from its measurements
+// (after a change to the report's text; nothing is measured).
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { dirname, join, relative } from 'node:path'
@@ -95,7 +97,35 @@ function runJsonChild(script, args, cpu, nodeArgs = []) {
   return JSON.parse(r.stdout)
 }
 
+/** Re-renders the Markdown report of a saved run from its JSON (no measuring). */
+function rerender(/** @type {string} */ file) {
+  const data = JSON.parse(readFileSync(file, 'utf8'))
+  const cases = data.aggregates.map((/** @type {any} */ a) => a.case)
+  const report = renderReport({
+    opts: data.opts,
+    env: data.env,
+    pinning: data.pinning,
+    cases,
+    runs: new Map(Object.entries(data.runs)),
+    checks: data.checks,
+    micro: data.micro,
+    memory: data.memory,
+    elapsedSec: data.elapsedSec,
+    command: data.command,
+    scenarioInfo: SCENARIO_INFO,
+    median,
+  })
+  writeFileSync(file.replace(/\.json$/, '.md'), report.markdown)
+  writeFileSync(file, JSON.stringify({ ...report.data }, null, 2) + '\n')
+  console.log(report.summary)
+}
+
 async function main() {
+  const renderIndex = process.argv.indexOf('--render')
+  if (renderIndex !== -1) {
+    rerender(/** @type {string} */ (process.argv[renderIndex + 1]))
+    return
+  }
   const opts = parseArgs(process.argv.slice(2))
   const started = new Date()
   if (opts.build) build()

@@ -231,6 +231,8 @@ export function renderReport(input) {
       opts,
       env,
       pinning,
+      elapsedSec,
+      command,
       aggregates: [...agg.values()].map(({ info: _info, ...rest }) => rest),
       runs: Object.fromEntries(runs),
       checks,

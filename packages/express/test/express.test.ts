@@ -40,6 +40,20 @@ describe.each(frameworks)('%s adapter plumbing', (_name, makeApp) => {
     expect(verifier.calls).toBe(1)
   })
 
+  it('req.auth lives on the app, not on Express globally, and other code may still assign it', async () => {
+    const app = makeApp()
+    app.use(hydra({ verifier: tableVerifier() }).authenticate())
+    app.get('/x', (req, res) => {
+      const seen = (req as AuthenticatedRequest).auth.subject
+      ;(req as { auth?: unknown }).auth = { replaced: true }
+      res.json({ seen, now: (req as { auth?: unknown }).auth })
+    })
+    const r = await request(app).get('/x').set('authorization', 'Bearer scopes-read')
+    expect(r.body).toEqual({ seen: 'alice', now: { replaced: true } })
+    expect(Object.hasOwn(express5.request, 'auth')).toBe(false)
+    expect(Object.hasOwn(express4.request, 'auth')).toBe(false)
+  })
+
   it('a scope guard alone authenticates first', async () => {
     const verifier = tableVerifier()
     const app = makeApp()

@@ -32,6 +32,12 @@ export interface HybridVerifier extends TokenVerifier {
    */
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
   /**
+   * Settles a JWT-shaped token synchronously when the `jwt` verifier can (a cached result, or keys
+   * already loaded) and no introspection is needed; `undefined` means "call {@link verify}".
+   * The adapters use it to answer without a promise.
+   */
+  verifyNow(token: string): AuthInfo | undefined
+  /**
    * Passes on to the introspection verifier's `revoke(token)` (see `createIntrospectionVerifier`):
    * the token's cached answer is dropped everywhere and it is held inactive. Refuses a revoked JWT
    * only with `introspectJwts: true` — local verification alone cannot see revocation.
@@ -85,6 +91,7 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
   if (typeof realm !== 'string' || realm === '') throw new TypeError('realm must be a non-empty string')
 
   let closed: Promise<void> | undefined
+  const jwtNow = (jwt as { verifyNow?: (token: string) => AuthInfo | undefined }).verifyNow
 
   return {
     realm,
@@ -93,6 +100,10 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
       const info = await jwt.verify(token, callOptions)
       if (introspectJwts) await introspection.verify(token, callOptions)
       return info
+    },
+    verifyNow(token) {
+      if (introspectJwts || jwtNow === undefined || !isJwtShaped(token)) return undefined
+      return jwtNow.call(jwt, token)
     },
     revoke(token) {
       const r = (introspection as Revocable).revoke

@@ -196,6 +196,21 @@ describe('createHybridVerifier: routing', () => {
   })
 })
 
+describe('createHybridVerifier: verifyNow', () => {
+  it('settles a JWT synchronously once keys are loaded; never an opaque token or one that needs introspection', async () => {
+    const hybrid = makeHybrid(false)
+    const token = await mintJwt()
+    expect(hybrid.verifyNow(token)).toBeUndefined() // keys not loaded yet: only verify() can tell
+    await hybrid.verify(await mintJwt())
+    expect(hybrid.verifyNow(token)).toMatchObject({ source: 'jwt' })
+    expect(hybrid.verifyNow('ory_at_' + 'x'.repeat(40))).toBeUndefined()
+    const checked = makeHybrid(true)
+    await checked.verify(token).catch(() => undefined)
+    expect(checked.verifyNow(token)).toBeUndefined()
+    expect(hydra.introspectCalls).toBe(1)
+  })
+})
+
 describe('createHybridVerifier: introspectJwts (revocation check)', () => {
   it('a valid, active JWT is introspected once (then cached) and its JWT profile returned', async () => {
     const token = await mintJwt()

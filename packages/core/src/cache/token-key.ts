@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The cache key for a bearer token: `prefix` followed by the SHA-256 digest of the token's UTF-8
@@ -11,5 +11,6 @@ import { createHash } from 'node:crypto'
  * @param prefix - prepended verbatim, e.g. `'hydrakit:introspection:'`. Default `''`.
  */
 export function tokenCacheKey(token: string, prefix = ''): string {
-  return prefix + createHash('sha256').update(token, 'utf8').digest('base64url')
+  // One-shot crypto.hash (Node ≥ 20.12): about half the cost of createHash for a token-sized input.
+  return prefix + hash('sha256', token, 'base64url')
 }

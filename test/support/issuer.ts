@@ -89,7 +89,8 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     async jwt(claims = {}, options = {}) {
       const now = Math.floor(Date.now() / 1000)
       const key = options.key === 'id' ? idKey : options.key === 'other' ? other : access
-      const kid = options.key === 'id' ? 'id-1' : options.key === 'other' ? 'access-1' : 'access-1'
+      // 'other' signs with a foreign key under the access key's kid: a forged signature.
+      const kid = options.key === 'id' ? 'id-1' : 'access-1'
       return new SignJWT({
         iss: base,
         aud: ['api'],

@@ -4,6 +4,7 @@ import {
   toErrorResponse,
   type AuthInfo,
   type AuthState,
+  type ErrorResponse,
   type Guard,
   type RequestLike,
 } from '@hydrakit/core'
@@ -24,14 +25,19 @@ function writeState(ctx: Context, state: AuthState): void {
   if (state !== null) s.auth = state
 }
 
+/** Replaces every response header with the error's own (as Koa's onerror does); returns the response to write. */
+function resetHeaders(res: Context['res'], err: HydrakitError): ErrorResponse {
+  const out = toErrorResponse(err)
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  for (const name in out.headers) res.setHeader(name, out.headers[name]!)
+  return out
+}
+
 /** Writes a hydrakit error: status, its headers, JSON body. Returns false when the response already started. */
 export function renderError(ctx: Context, err: HydrakitError): boolean {
   if (ctx.headerSent || !ctx.writable) return false
-  const out = toErrorResponse(err)
-  const res = ctx.res
-  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  const out = resetHeaders(ctx.res, err)
   ctx.status = out.status
-  for (const name in out.headers) res.setHeader(name, out.headers[name]!)
   ctx.body = out.body
   return true
 }
@@ -50,11 +56,9 @@ function onerror(this: Context, err: unknown): void {
     return
   }
   this.app.emit('error', err, this)
-  const out = toErrorResponse(err)
   const res = this.res
-  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  const out = resetHeaders(res, err)
   res.statusCode = out.status
-  for (const name in out.headers) res.setHeader(name, out.headers[name]!)
   res.setHeader('content-length', Buffer.byteLength(out.body))
   res.end(out.body)
 }

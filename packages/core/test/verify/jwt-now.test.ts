@@ -146,7 +146,13 @@ describe('JwtVerifier.verifyNow', () => {
     v.verifyNow(token) // cached
     const other = await signToken(rsa, { iss: server.issuer })
     v.verifyNow(other) // verified synchronously
-    thrown(() => v.verifyNow(`${other.slice(0, -2)}AA`)) // refused synchronously
+    // Change the signature's first character (never a no-op, unlike overwriting its tail).
+    const forged = other.replace(
+      /\.([\w-])([\w-]*)$/,
+      (_m, c: string, rest: string) => `.${c === 'A' ? 'B' : 'A'}${rest}`,
+    )
+    expect(forged).not.toBe(other)
+    thrown(() => v.verifyNow(forged)) // refused synchronously
     expect(cache.map((e) => e.outcome)).toEqual(['miss', 'hit', 'miss', 'miss'])
     expect(verify.map((e) => [e.outcome, e.cached, e.reason])).toEqual([
       ['success', false, undefined],

@@ -72,7 +72,7 @@ describe('a header token plus access_token elsewhere', () => {
   })
 
   it('other parameters, other names and JSON bodies are not a second method', () => {
-    const ok = (req: Omit<RequestLike, 'method'>): void => {
+    const ok = (req: Partial<RequestLike>): void => {
       expect(outcome({}, { method: 'POST', ...req, headers: { ...header, ...req.headers } })).toBe('a')
     }
     ok({ url: '/x?token=b&access_token_hint=c&my_access_token=d' })

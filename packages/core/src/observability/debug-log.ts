@@ -1,4 +1,5 @@
 import type { HydrakitHooks } from '../hooks.js'
+import { sanitizeText } from '../text/sanitize.js'
 
 /**
  * Where debug lines go: a one-line message and structured details (JSON-safe, no token). Default
@@ -18,7 +19,8 @@ export interface DebugLoggerOptions {
 
 const EXPLANATIONS: Record<string, string> = {
   missing: 'no token in the request',
-  malformed_header: 'the Authorization header is not "Bearer <token>"',
+  malformed_header:
+    'the token is not sent well-formed ("Bearer <token>", one Authorization header, a checkable header list)',
   multiple_methods: 'the token was sent in more than one place',
   too_large: 'the token is too long',
   malformed: 'the token is malformed',
@@ -58,13 +60,19 @@ const SECRET_KEYS = new Set([
   'cookie',
 ])
 const MAX_STRING = 200
+const MAX_NAME = 64
+
+/** Outside text made safe for a log line: printable ASCII, bounded (see sanitizeText). */
+const safe = (value: unknown): string => sanitizeText(value, MAX_NAME)
 
 /**
  * Creates {@link HydrakitHooks} that explain problems in the server log while the HTTP answer stays
  * terse: every refused token (which check failed, with the error's `debug` details such as the
  * expected issuer, the `kid` or the HTTP status), failed upstream calls (URL without query), failed
- * JWKS refreshes and failing cache tiers. The token is never logged, nor anything shaped like one;
- * long values are truncated.
+ * JWKS refreshes and failing cache tiers. The token is never logged, nor anything shaped like one.
+ * Every string in a message or a detail is printable ASCII (control characters, U+2028/U+2029, bidi
+ * overrides and other non-ASCII are escaped as `\n`, `\u202e`, …) and bounded in length, so text
+ * from a client or an upstream cannot forge log lines or hide what it says.
  *
  * @example
  * ```ts
@@ -87,28 +95,37 @@ export function createDebugLogger(
   return {
     onVerify(event) {
       if (event.outcome !== 'failure') return
-      const reason = typeof event.reason === 'string' ? event.reason : 'unknown'
-      const explanation = EXPLANATIONS[reason] ?? 'the token was refused'
-      const details: Record<string, unknown> = { reason, source: event.source ?? null, cached: event.cached }
+      const reason = typeof event.reason === 'string' ? safe(event.reason) : 'unknown'
+      const explanation = Object.hasOwn(EXPLANATIONS, reason) ? EXPLANATIONS[reason] : 'the token was refused'
+      const source = event.source === undefined ? undefined : safe(event.source)
+      const details: Record<string, unknown> = {
+        reason,
+        source: source ?? null,
+        cached: event.cached === true,
+      }
       if (event.debug !== null && typeof event.debug === 'object') {
         for (const [k, v] of Object.entries(event.debug).slice(0, 20)) {
-          if (k in details) continue
-          details[k] = SECRET_KEYS.has(k.toLowerCase()) ? '[redacted]' : sanitize(v, 0)
+          const key = safe(k)
+          if (Object.hasOwn(details, key)) continue
+          put(details, key, SECRET_KEYS.has(k.toLowerCase()) ? '[redacted]' : sanitize(v, 0))
         }
       }
-      log(`hydrakit: token rejected (${event.source ?? 'before verification'}): ${explanation}`, details)
+      log(`hydrakit: token rejected (${source ?? 'before verification'}): ${explanation}`, details)
     },
     onUpstream(event) {
       const failed = event.error !== undefined || (typeof event.status === 'number' && event.status >= 400)
       if (!failed) return
       const failure = failureOf(event.error)
-      const what = typeof event.status === 'number' ? `HTTP ${event.status}` : (failure ?? 'no response')
+      const status = typeof event.status === 'number' ? event.status : undefined
+      const what = status !== undefined ? `HTTP ${status}` : (failure ?? 'no response')
       const url = safeUrl(event.url)
-      log(`hydrakit: ${event.kind} call ${event.method} ${url} failed: ${what}`, {
-        kind: event.kind,
-        method: event.method,
+      const kind = safe(event.kind)
+      const method = safe(event.method)
+      log(`hydrakit: ${kind} call ${method} ${url} failed: ${what}`, {
+        kind,
+        method,
         url,
-        status: event.status ?? null,
+        status: status ?? null,
         failure: failure ?? null,
         durationMs: Math.round(event.durationMs),
       })
@@ -116,19 +133,22 @@ export function createDebugLogger(
     onJwksRefresh(event) {
       if (event.outcome === 'success') return
       const url = safeUrl(event.url)
+      const cause = safe(event.cause)
       log(
-        `hydrakit: JWKS refresh (${event.cause}) ${event.outcome === 'cooldown' ? 'skipped, in cooldown' : 'failed'}: ${url}`,
+        `hydrakit: JWKS refresh (${cause}) ${event.outcome === 'cooldown' ? 'skipped, in cooldown' : 'failed'}: ${url}`,
         {
           url,
-          cause: event.cause,
-          outcome: event.outcome,
+          cause,
+          outcome: safe(event.outcome),
           failure: failureOf(event.error) ?? null,
         },
       )
     },
     onCache(event) {
       if (event.outcome !== 'error') return
-      const id = `${event.cache}/${event.tier}`
+      const cache = safe(event.cache)
+      const tier = safe(event.tier)
+      const id = `${cache}/${tier}`
       const now = performance.now()
       const last = lastCacheLog.get(id)
       if (last !== undefined && interval > 0 && now - last.at < interval) {
@@ -138,8 +158,8 @@ export function createDebugLogger(
       const suppressed = last?.suppressed ?? 0
       lastCacheLog.set(id, { at: now, suppressed: 0 })
       log(
-        `hydrakit: ${event.cache} cache tier ${event.tier} failed; going on without it${suppressed > 0 ? ` (${suppressed} more since the last message)` : ''}`,
-        { cache: event.cache, tier: event.tier, suppressed },
+        `hydrakit: ${cache} cache tier ${tier} failed; going on without it${suppressed > 0 ? ` (${suppressed} more since the last message)` : ''}`,
+        { cache, tier, suppressed },
       )
     },
   }
@@ -150,7 +170,7 @@ function safeUrl(url: unknown): string {
   if (typeof url !== 'string') return '(unknown)'
   try {
     const u = new URL(url)
-    return `${u.protocol}//${u.host}${u.pathname}`
+    return sanitizeText(`${u.protocol}//${u.host}${u.pathname}`, MAX_STRING)
   } catch {
     return '(invalid url)'
   }
@@ -164,20 +184,26 @@ function failureOf(error: unknown): string | undefined {
   return typeof name === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name) ? name : undefined
 }
 
+/** Sets an own property, even one named `__proto__` (plain assignment would set the prototype). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
 /** A JSON-safe, bounded copy of a debug value with anything token-like redacted. */
 function sanitize(value: unknown, depth: number): unknown {
   if (typeof value === 'string') {
     if (JWT_LIKE.test(value) || SECRET_LIKE.test(value)) return '[redacted]'
-    return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value
+    return sanitizeText(value, MAX_STRING)
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value
+  if (typeof value === 'bigint') return value.toString()
   if (value === undefined) return null
   if (depth >= 3) return `[${Array.isArray(value) ? 'array' : typeof value}]`
   if (Array.isArray(value)) return value.slice(0, 20).map((v) => sanitize(v, depth + 1))
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value).slice(0, 20)) {
-      out[k] = SECRET_KEYS.has(k.toLowerCase()) ? '[redacted]' : sanitize(v, depth + 1)
+      put(out, safe(k), SECRET_KEYS.has(k.toLowerCase()) ? '[redacted]' : sanitize(v, depth + 1))
     }
     return out
   }

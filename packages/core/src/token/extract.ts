@@ -11,12 +11,27 @@ export interface RequestLike {
   body?: unknown
   /**
    * Node's `req.rawHeaders`. Node keeps only the first of several `Authorization` headers in
-   * `req.headers`; with the raw list a second one is detected and refused.
+   * `req.headers`; with the raw list a second one is detected and refused. Its length also tells
+   * whether Node cut the header list short (see `socket`).
    */
   rawHeaders?: readonly string[] | undefined
+  /**
+   * Node's `req.socket`. Only `socket.server.maxHeadersCount` is read: Node parses at most that many
+   * header lines (1000 when the server leaves it unset) and silently drops the rest, a second
+   * `Authorization` header included. A request whose `rawHeaders` reach that limit is refused with
+   * 400, since its headers cannot be checked. Without a socket Node's default of 1000 is assumed.
+   */
+  socket?: object | undefined
 }
 
-/** Where to look for the bearer token (RFC 6750 §2). Only the header is on by default. */
+/**
+ * Where to look for the bearer token (RFC 6750 §2). Only the header is on by default.
+ *
+ * RFC 6750 §2 forbids a client to send the token by more than one method, so the methods it defines
+ * count whether or not they are enabled here: a `Bearer` `Authorization` header, `access_token` in
+ * the query and `access_token` in an `application/x-www-form-urlencoded` body (any request method).
+ * A request where a token is found and another of these is present is refused with 400.
+ */
 export interface TokenExtractionOptions {
   /** `Authorization: Bearer <token>` (§2.1). Default `true`. */
   header?: boolean | undefined
@@ -29,7 +44,12 @@ export interface TokenExtractionOptions {
   query?: boolean | undefined
   /** Name of a cookie that carries the token. Default: none. */
   cookie?: string | undefined
-  /** Custom getter, tried like the other methods. Return `undefined` when it finds nothing. */
+  /**
+   * Custom getter, tried like the other methods. Return `undefined` when it finds nothing. It counts
+   * as a method of its own: a request where it finds a token and another method carries one is
+   * refused. Do not use it to read the `Authorization` header, the query or the form body (enable
+   * `header`, `query` or `body` instead): a token there always counts as a method.
+   */
   getToken?: ((req: RequestLike) => string | undefined) | undefined
   /** Longest token accepted, in characters; longer ones are refused before any parsing. Default 8192. */
   maxTokenLength?: number | undefined
@@ -72,32 +92,48 @@ export function createTokenExtractor(
     throw new TypeError(`${optionPath}.maxTokenLength must be a positive integer, got ${String(max)}`)
   }
 
-  // One pass per request, no allocation: each source is read in turn, counting how many sent a
-  // token. A header token was already checked against the b64token syntax by fromHeader.
+  // One pass per request, no allocation on the common path: each source is read in turn, counting
+  // how many the client used. A header token was already checked against the b64token syntax by
+  // fromHeader. RFC 6750's own methods count even when they are not enabled (see TokenExtractionOptions).
   return (req, realm) => {
+    const raw = req.rawHeaders
+    if (raw !== undefined) {
+      const limit = headerEntryLimit(req.socket)
+      if (limit > 0 && raw.length >= limit) {
+        throw new InvalidRequestError({
+          description: 'too many header lines',
+          reason: 'malformed_header',
+          realm,
+          debug: { headerLines: raw.length >> 1, maxHeadersCount: limit >> 1 },
+        })
+      }
+    }
     let found: string | undefined
     let count = 0
     let checked = false
-    if (useHeader) {
-      const value = req.headers.authorization
-      if (value !== undefined) {
-        if (req.rawHeaders !== undefined && countAuthorization(req.rawHeaders) > 1) {
+    const authorization = req.headers.authorization
+    if (authorization !== undefined) {
+      if (useHeader) {
+        if (raw !== undefined && countAuthorization(raw) > 1) {
           throw malformed(realm, 'more than one Authorization header')
         }
-        found = fromHeader(value, realm, max)
+        found = fromHeader(authorization, realm, max)
         if (found !== undefined) {
           count = 1
           checked = true
         }
+      } else if (isBearer(authorization)) {
+        count = 1
       }
     }
-    if (useBody) {
-      const t = fromBody(req, realm)
+    const inBody = formAccessToken(req)
+    if (inBody !== undefined) {
+      const t = useBody ? fromBody(req.method, inBody, realm) : undefined
       if (t !== undefined) {
         found = t
-        count++
         checked = false
       }
+      count++
     }
     if (useQuery) {
       const t = fromQuery(req.url, realm)
@@ -106,6 +142,8 @@ export function createTokenExtractor(
         count++
         checked = false
       }
+    } else if (hasQueryAccessToken(req.url)) {
+      count++
     }
     if (cookie !== undefined) {
       const t = fromCookie(req.headers.cookie, cookie, realm)
@@ -146,6 +184,21 @@ export function createTokenExtractor(
     }
     return found
   }
+}
+
+// Node's parser keeps 2000 raw header entries (1000 lines) unless the server sets maxHeadersCount.
+const NODE_DEFAULT_HEADER_ENTRIES = 2000
+
+/**
+ * How many `rawHeaders` entries Node keeps for this request's server, computed as Node's HTTP server
+ * does (`maxHeadersCount << 1`); 0 or less means no limit.
+ */
+function headerEntryLimit(socket: object | undefined): number {
+  if (socket === undefined || socket === null) return NODE_DEFAULT_HEADER_ENTRIES
+  const server = (socket as { server?: unknown }).server
+  if (server === null || typeof server !== 'object') return NODE_DEFAULT_HEADER_ENTRIES
+  const count = (server as { maxHeadersCount?: unknown }).maxHeadersCount
+  return typeof count === 'number' ? count << 1 : NODE_DEFAULT_HEADER_ENTRIES
 }
 
 function bool(value: unknown, fallback: boolean, name: string): boolean {
@@ -191,28 +244,58 @@ function countAuthorization(raw: readonly string[]): number {
   return n
 }
 
-function fromQuery(url: string | undefined, realm: string): string | undefined {
+/** True for an `Authorization` value that uses the Bearer scheme, however malformed. */
+function isBearer(value: string | string[]): boolean {
+  const values = Array.isArray(value) ? value : [value]
+  return values.some((v) => /^bearer(?:[ \t]|$)/i.test(v))
+}
+
+/** The query string of a path-and-query, or undefined when it has none. */
+function queryOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined
   const q = url.indexOf('?')
-  if (q === -1) return undefined
-  const params = new URLSearchParams(url.slice(q + 1))
-  const all = params.getAll('access_token')
+  return q === -1 ? undefined : url.slice(q + 1)
+}
+
+/**
+ * Whether the query has an `access_token` parameter, in any spelling that decodes to that name
+ * (`%61ccess_token`), empty or not. Parses only when the name or a percent sign is there.
+ */
+function hasQueryAccessToken(url: string | undefined): boolean {
+  const query = queryOf(url)
+  if (query === undefined || (!query.includes('access_token') && !query.includes('%'))) return false
+  return new URLSearchParams(query).has('access_token')
+}
+
+function fromQuery(url: string | undefined, realm: string): string | undefined {
+  const query = queryOf(url)
+  if (query === undefined) return undefined
+  const all = new URLSearchParams(query).getAll('access_token')
   if (all.length === 0) return undefined
   if (all.length > 1) throw malformed(realm, 'access_token appears more than once in the query')
   if (all[0] === '') throw malformed(realm, 'empty access_token in the query')
   return all[0]
 }
 
-function fromBody(req: RequestLike, realm: string): string | undefined {
-  const method = req.method.toUpperCase()
-  if (method === 'GET' || method === 'HEAD') return undefined
+/**
+ * `access_token` of a parsed `application/x-www-form-urlencoded` body, whatever the request method
+ * and whatever the parser made of it (a string, or an array or object for a repeated or bracketed
+ * name); `undefined` when there is none.
+ */
+function formAccessToken(req: RequestLike): unknown {
+  const body = req.body
+  if (body === null || typeof body !== 'object' || !Object.hasOwn(body, 'access_token')) return undefined
   const ct = req.headers['content-type']
   const type = (Array.isArray(ct) ? ct[0] : ct)?.split(';', 1)[0]?.trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') return undefined
-  const body = req.body
-  if (body === null || typeof body !== 'object') return undefined
-  if (!Object.hasOwn(body, 'access_token')) return undefined
-  const value = (body as Record<string, unknown>).access_token
+  // A parser may produce `undefined` for a name without value; it is still a parameter the client sent.
+  return (body as Record<string, unknown>).access_token ?? ''
+}
+
+/** The body token when the body method applies (RFC 6750 §2.2: not for GET or HEAD). */
+function fromBody(method: string, value: unknown, realm: string): string | undefined {
+  const m = method.toUpperCase()
+  if (m === 'GET' || m === 'HEAD') return undefined
   if (typeof value !== 'string') throw malformed(realm, 'access_token in the body must appear once')
   if (value === '') throw malformed(realm, 'empty access_token in the body')
   return value

@@ -137,6 +137,70 @@ describe('createDebugLogger', () => {
     expect(every.lines).toHaveLength(3)
   })
 
+  it('writes only printable ASCII, bounded, whatever text reaches it', () => {
+    const { lines, log } = capture()
+    const hooks = createDebugLogger(log, { cacheErrorIntervalMs: 0 })
+    const hostile = 'a\r\n2026-01-01T00:00:00Z ERROR forged\u2028\u2029\u202egnp.exe\u001b[2J\u0000é'
+    hooks.onVerify!({
+      outcome: 'failure',
+      source: hostile as never,
+      reason: hostile as never,
+      debug: {
+        received: hostile,
+        [hostile]: 1,
+        nested: { deeper: [hostile], [`k\n${hostile}`]: hostile },
+        ...(JSON.parse(`{"__proto__": ${JSON.stringify(hostile)}}`) as object),
+        long: '\u202e'.repeat(1000),
+      },
+      cached: false,
+      durationMs: 1,
+    })
+    hooks.onUpstream!({
+      kind: hostile as never,
+      method: hostile,
+      url: 'https://hydra.example/a\u2028b/%E2%80%AE',
+      status: 502,
+      durationMs: 1,
+    })
+    hooks.onJwksRefresh!({
+      url: 'https://h/jwks',
+      cause: hostile as never,
+      outcome: 'failure',
+      durationMs: 0,
+    })
+    hooks.onCache!({ cache: hostile as never, tier: hostile as never, outcome: 'error' })
+    expect(lines).toHaveLength(4)
+    const strings: string[] = []
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') strings.push(v)
+      else if (v !== null && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          strings.push(k)
+          walk(x)
+        }
+      }
+    }
+    for (const [message, details] of lines) {
+      strings.push(message)
+      walk(details)
+    }
+    for (const s of strings) {
+      expect(s).toMatch(/^[\x20-\x7e]*$/)
+      expect(s.length).toBeLessThanOrEqual(400)
+    }
+    const [message, details] = lines[0]!
+    expect(message).toBe(
+      'hydrakit: token rejected (a\\r\\n2026-01-01T00:00:00Z ERROR forged\\u2028\\u2029...[truncated]): the token was refused',
+    )
+    expect(details.received).toBe(
+      'a\\r\\n2026-01-01T00:00:00Z ERROR forged\\u2028\\u2029\\u202egnp.exe\\x1b[2J\\x00\\xe9',
+    )
+    expect(Object.hasOwn(details, '__proto__')).toBe(true)
+    expect(Object.getPrototypeOf(details)).toBe(Object.prototype)
+    expect((details.long as string).endsWith('...[truncated]')).toBe(true)
+    expect((details.long as string).length).toBeLessThanOrEqual(200)
+  })
+
   it('validates its arguments', () => {
     expect(() => createDebugLogger('console' as never)).toThrow('log must be a function')
     expect(() => createDebugLogger(undefined, { cacheErrorIntervalMs: -1 })).toThrow(

@@ -1,5 +1,5 @@
-import { parseJsonSafe, type HttpResponse } from '../http/request.js'
-import { createAdminAuthProvider, type AdminAuth } from './admin-auth.js'
+import { parseJsonSafe, type HttpResponse } from '../upstream/request.js'
+import { createAdminAuthProvider, type AdminAuth } from '../upstream/admin-auth.js'
 import { HydraError } from './hydra-error.js'
 import {
   createHydraTransport,

@@ -7,8 +7,8 @@ import {
   parseJsonSafe,
   TransportError,
   type HttpResponse,
-} from '../http/request.js'
-import { AdminAuthError } from './admin-auth.js'
+} from '../upstream/request.js'
+import { AdminAuthError } from '../upstream/admin-auth.js'
 import { HydraError, parseHydraErrorBody, safeErrorCode } from './hydra-error.js'
 
 /** Per-call options accepted as the last argument of every client method. */

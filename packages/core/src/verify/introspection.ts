@@ -23,8 +23,8 @@ import {
   parseJsonSafe,
   TransportError,
   type HttpResponse,
-} from '../http/request.js'
-import { createAdminAuthProvider, type AdminAuth } from '../hydra/admin-auth.js'
+} from '../upstream/request.js'
+import { createAdminAuthProvider, type AdminAuth } from '../upstream/admin-auth.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 
 /** Caching of introspection results. */

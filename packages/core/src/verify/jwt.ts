@@ -3,7 +3,7 @@ import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import { JwtResultCache, DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
 import { InvalidTokenError, UpstreamUnavailableError, type RejectionReason } from '../errors/errors.js'
 import { emit, type HydrakitHooks } from '../hooks.js'
-import { createAdminAuthProvider, type AdminAuth } from '../hydra/admin-auth.js'
+import { createAdminAuthProvider, type AdminAuth } from '../upstream/admin-auth.js'
 import {
   DEFAULT_JWT_ALGORITHMS,
   isJwtAlgorithm,

@@ -54,7 +54,7 @@ export type {
   JwtVerifierOptions,
   JwtResultCacheOptions,
   AccessTokenKeySetOptions,
-} from './verify/jwt.js'
+} from './verify/jwt-options.js'
 export { createJwtVerifier } from './verify/jwt.js'
 export type { JwtAlgorithm } from './jwks/algorithms.js'
 export { SUPPORTED_JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS } from './jwks/algorithms.js'

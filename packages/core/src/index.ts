@@ -63,7 +63,7 @@ export type {
   IntrospectionVerifier,
   IntrospectionVerifierOptions,
   IntrospectionCacheOptions,
-} from './verify/introspection.js'
+} from './verify/introspection-options.js'
 export { createIntrospectionVerifier } from './verify/introspection.js'
 export type { HybridVerifier, HybridVerifierOptions } from './verify/hybrid.js'
 export { createHybridVerifier } from './verify/hybrid.js'

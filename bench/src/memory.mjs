@@ -11,7 +11,8 @@
 //   ahead of the live size by a headroom V8 chooses (default flags: ~100–160 MB here). The
 //   documented bound is baseline RSS + entry cap × bytes per entry + 192 MB.
 import { randomBytes } from 'node:crypto'
-import { createMemoryCacheStore, toAuthInfo, tokenCacheKey } from '@hydrakit/core'
+import { createMemoryCacheStore, tokenCacheKey } from '@hydrakit/core/cache'
+import { toAuthInfo } from '@hydrakit/core'
 import { JwtResultCache } from '../../packages/core/dist/cache/jwt-result-cache.js'
 import { AUDIENCE } from './tokens.mjs'
 

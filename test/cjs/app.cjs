@@ -5,12 +5,13 @@
 
 const express = require('express')
 const core = require('@hydrakit/core')
+const observability = require('@hydrakit/core/observability')
 const { hydra, getAuth } = require('@hydrakit/express')
 
 const rejections = []
 const verifier = core.createIntrospectionVerifier({
   adminUrl: process.env.HYDRA_ADMIN_URL,
-  hooks: core.combineHooks({
+  hooks: observability.combineHooks({
     onVerify(event) {
       if (event.outcome === 'failure') rejections.push(event.reason)
     },
@@ -33,7 +34,7 @@ app.get('/info', (_req, res) => {
     node: process.versions.node,
     requireModule: process.features.require_module === true,
     coreExports: ['createIntrospectionVerifier', 'createJwtVerifier', 'createPrometheusHooks'].filter(
-      (name) => typeof core[name] === 'function',
+      (name) => typeof (core[name] ?? observability[name]) === 'function',
     ),
     errorClass,
     rejections,

@@ -5,7 +5,7 @@ import {
   createHydraPublicClient,
   HydraError,
   type HydraAdminClient,
-} from '@hydrakit/core'
+} from '@hydrakit/core/hydra'
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

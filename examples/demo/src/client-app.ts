@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { createHydraPublicClient, type HydraPublicClient } from '@hydrakit/core'
+import { createHydraPublicClient, type HydraPublicClient } from '@hydrakit/core/hydra'
 
 /** What the client page needs to know. */
 export interface ClientAppOptions {

@@ -20,13 +20,20 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ApiConf
   }
   const port = Number(env.PORT ?? defaultPort)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`PORT must be a port number`)
-  return {
-    port,
-    verifier: {
-      mode,
-      issuer: env.HYDRA_ISSUER,
-      adminUrl: env.HYDRA_ADMIN_URL,
-      audience: env.AUDIENCE || undefined,
-    },
-  }
+  const audience = env.AUDIENCE || undefined
+  const issuer = (): string => required(env, 'HYDRA_ISSUER', mode)
+  const adminUrl = (): string => required(env, 'HYDRA_ADMIN_URL', mode)
+  const verifier: VerifierConfig =
+    mode === 'jwt'
+      ? { mode, issuer: issuer(), audience }
+      : mode === 'introspection'
+        ? { mode, adminUrl: adminUrl(), issuer: env.HYDRA_ISSUER, audience }
+        : { mode, issuer: issuer(), adminUrl: adminUrl(), audience }
+  return { port, verifier }
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, mode: string): string {
+  const value = env[name]
+  if (value === undefined || value === '') throw new TypeError(`${name} is required for AUTH_MODE=${mode}`)
+  return value
 }

@@ -1,5 +1,5 @@
 import express from 'express'
-import { createHydraAdminClient, type HydraApiVersion } from '@hydrakit/core'
+import { createHydraAdminClient, type HydraApiVersion } from '@hydrakit/core/hydra'
 import { loginConsentRouter } from '@hydrakit/express'
 import { createDemoUserStore, type UserStore } from './users.js'
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { HydraApiVersion } from '@hydrakit/core'
+import type { HydraApiVersion } from '@hydrakit/core/hydra'
 
 /** The example's configuration, read from the environment (libraries never read env; apps do). */
 export interface LoginConsentConfig {

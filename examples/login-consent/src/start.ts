@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { HydraApiVersion } from '@hydrakit/core'
+import type { HydraApiVersion } from '@hydrakit/core/hydra'
 import { createLoginConsentApp } from './app.js'
 import type { UserStore } from './users.js'
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHydraPublicClient } from '@hydrakit/core'
+import { createHydraPublicClient } from '@hydrakit/core/hydra'
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
 import { readConfig, startLoginConsentApp, type RunningLoginConsentApp } from '../src/index.js'
 

@@ -5,17 +5,18 @@ import type { RequestListener, Server } from 'node:http'
 import {
   combineHooks,
   createDebugLogger,
-  createIntrospectionVerifier,
   createOpenTelemetryHooks,
   createPrometheusHooks,
+  type DebugLogFunction,
+  type OtelTracerLike,
+} from '@hydrakit/core/observability'
+import { createIntrospectionVerifier, type IntrospectionVerifier } from '@hydrakit/core'
+import {
   createRedisCacheStore,
   createRedisInvalidationBus,
   createTieredCacheStore,
-  type DebugLogFunction,
-  type IntrospectionVerifier,
-  type OtelTracerLike,
   type TieredCacheStore,
-} from '@hydrakit/core'
+} from '@hydrakit/core/cache'
 import { getAuth, hydra, type errorHandler } from '@hydrakit/express'
 import express from 'express'
 import type { Redis } from 'ioredis'

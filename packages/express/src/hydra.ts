@@ -1,11 +1,13 @@
 import {
   createGuardBuilder,
-  createVerifier,
   unauthenticatedVerifier,
   type AuthenticateOptions,
+  type GuardSettings,
+} from '@hydrakit/core/adapter'
+import {
+  createVerifier,
   type AuthInfo,
   type ClaimRequirements,
-  type GuardSettings,
   type ScopeCheckOptions,
   type TokenVerifier,
   type VerifierConfig,

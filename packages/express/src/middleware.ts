@@ -1,11 +1,5 @@
-import {
-  isCorsPreflight,
-  isHydrakitError,
-  toErrorResponse,
-  type AuthState,
-  type Guard,
-  type RequestLike,
-} from '@hydrakit/core'
+import { isCorsPreflight, toErrorResponse, type AuthState, type Guard } from '@hydrakit/core/adapter'
+import { isHydrakitError, type RequestLike } from '@hydrakit/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { readState, writeState } from './state.js'
 

@@ -1,4 +1,5 @@
-import type { AuthInfo, AuthState } from '@hydrakit/core'
+import type { AuthInfo } from '@hydrakit/core'
+import type { AuthState } from '@hydrakit/core/adapter'
 import type { Request } from 'express'
 
 /**

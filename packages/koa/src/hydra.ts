@@ -1,12 +1,14 @@
 import {
   createGuardBuilder,
-  createVerifier,
-  HydrakitError,
   unauthenticatedVerifier,
   type AuthenticateOptions,
+  type GuardSettings,
+} from '@hydrakit/core/adapter'
+import {
+  createVerifier,
+  HydrakitError,
   type AuthInfo,
   type ClaimRequirements,
-  type GuardSettings,
   type ScopeCheckOptions,
   type TokenVerifier,
   type VerifierConfig,

@@ -3,7 +3,7 @@ import {
   type FlowHttpResponse,
   type LoginConsentHandler,
   type LoginConsentOptions,
-} from '@hydrakit/core'
+} from '@hydrakit/core/flows'
 import type { Context, Middleware, Next } from 'koa'
 
 /** Options of {@link loginConsentRouter}: core's `LoginConsentOptions` plus where to serve the routes. */

@@ -1,13 +1,11 @@
+import { HydrakitError, type AuthInfo, type RequestLike } from '@hydrakit/core'
 import {
-  HydrakitError,
   isCorsPreflight,
   toErrorResponse,
-  type AuthInfo,
   type AuthState,
   type ErrorResponse,
   type Guard,
-  type RequestLike,
-} from '@hydrakit/core'
+} from '@hydrakit/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
 /** Per-request authentication state, private to this package. `undefined` = not authenticated yet. */

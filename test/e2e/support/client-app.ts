@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHydraPublicClient, escapeHtml, type HydraPublicClient } from '@hydrakit/core'
+import { createHydraPublicClient, type HydraPublicClient } from '@hydrakit/core/hydra'
+import { escapeHtml } from '@hydrakit/core/flows'
 
 /** A tiny OAuth 2.0 client web app (authorization code + PKCE) that calls a protected API. */
 export interface ClientApp {

@@ -29,3 +29,6 @@ export type {
 } from './invalidation-bus.js'
 export { createRedisInvalidationBus } from './invalidation-bus.js'
 export type { InvalidationResult } from './invalidation.js'
+export type { SingleFlight } from './single-flight.js'
+export { createSingleFlight } from './single-flight.js'
+export { tokenCacheKey } from './token-key.js'

@@ -41,7 +41,6 @@ export type RejectionReason =
   | 'claim'
   | 'jwks_unavailable'
   | 'introspection_unavailable'
-  | 'upstream_unavailable'
 
 /** Options common to every {@link HydrakitError}. */
 export interface HydrakitErrorOptions {

@@ -1,4 +1,4 @@
-import type { TransportFailure } from '../http/request.js'
+import type { TransportFailure } from '../upstream/request.js'
 
 /**
  * What went wrong on a call to Hydra:

@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Agent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { emit, type HydrakitHooks, type UpstreamEvent } from '../hooks.js'
+import { KEEP_ALIVE } from '../upstream/dispatcher.js'
 import {
   headerValue,
   httpRequest,
   parseJsonSafe,
   TransportError,
   type HttpResponse,
-} from '../http/request.js'
-import { AdminAuthError } from './admin-auth.js'
+} from '../upstream/request.js'
+import { AdminAuthError } from '../upstream/admin-auth.js'
 import { HydraError, parseHydraErrorBody, safeErrorCode } from './hydra-error.js'
 
 /** Per-call options accepted as the last argument of every client method. */
@@ -191,10 +192,8 @@ export function resolveHttpOptions(
   return { baseUrl, timeoutMs, retries, retryBaseDelayMs: base, maxResponseBytes, headers, dispatcher, hooks }
 }
 
-/** A keep-alive agent for a client that was given no dispatcher. */
-export function createOwnedAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 64 })
-}
+/** Connection pool of a Hydra client's own dispatcher (see upstream/dispatcher.ts). */
+export const CLIENT_POOL = { ...KEEP_ALIVE, connections: 64 }
 
 function isAbsoluteHttpUrl(value: string): boolean {
   try {

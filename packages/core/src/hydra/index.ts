@@ -1,8 +1,8 @@
 // @hydrakit/core/hydra: Typed clients for Hydra's admin and public APIs, wire types, PKCE helpers.
 // Explicit named re-exports only.
 
-export type { AdminAuth, AdminAuthProvider, AdminAuthContext } from './admin-auth.js'
-export { createAdminAuthProvider, AdminAuthError } from './admin-auth.js'
+export type { AdminAuth, AdminAuthProvider, AdminAuthContext } from '../upstream/admin-auth.js'
+export { createAdminAuthProvider, AdminAuthError } from '../upstream/admin-auth.js'
 export type { HydraErrorKind, HydraErrorCode, HydraErrorBody, HydraErrorOptions } from './hydra-error.js'
 export { HydraError, isHydraError } from './hydra-error.js'
 export type { HydraCallOptions, HydraHttpOptions } from './hydra-transport.js'
@@ -67,3 +67,5 @@ export type {
   OidcConfiguration,
   OidcUserInfo,
 } from './types.js'
+export type { HttpRequest, HttpResponse, TransportFailure } from '../upstream/request.js'
+export { TransportError } from '../upstream/request.js'

@@ -1,4 +1,4 @@
-import type { HttpResponse } from '../http/request.js'
+import type { HttpResponse } from '../upstream/request.js'
 
 /** The Hydra admin API generation: `v2` (v2.x, v25+, v26, Ory Network) or `v1` (v1.x). */
 export type HydraApiVersion = 'v2' | 'v1'

@@ -1,6 +1,7 @@
+import { createOwnedDispatcher } from '../upstream/dispatcher.js'
 import {
   createHydraTransport,
-  createOwnedAgent,
+  CLIENT_POOL,
   normalizeBaseUrl,
   resolveHttpOptions,
   type HydraCallOptions,
@@ -208,7 +209,7 @@ export function createHydraPublicClient(options: HydraPublicClientOptions): Hydr
   const ownsDispatcher = http.dispatcher === undefined
   const transport = createHydraTransport({
     ...http,
-    dispatcher: http.dispatcher ?? createOwnedAgent(),
+    dispatcher: http.dispatcher ?? createOwnedDispatcher(CLIENT_POOL),
     ownsDispatcher,
   })
 

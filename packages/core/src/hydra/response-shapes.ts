@@ -3,7 +3,7 @@
 // (Go's nil slice) becomes `[]`. A wrong shape is a HydraError of kind `response` whose message
 // names the field but never echoes its value.
 
-import { parseJsonSafe } from '../http/request.js'
+import { parseJsonSafe } from '../upstream/request.js'
 import { HydraError } from './hydra-error.js'
 import type {
   HealthReadiness,

@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache'
 import type { Dispatcher } from 'undici'
 import { UpstreamUnavailableError } from '../errors/errors.js'
 import { emit, type HydrakitHooks, type JwksRefreshEvent } from '../hooks.js'
-import { headerValue, httpRequest, parseJsonSafe, TransportError } from '../http/request.js'
-import type { AdminAuthProvider } from '../hydra/admin-auth.js'
+import { headerValue, httpRequest, parseJsonSafe, TransportError } from '../upstream/request.js'
+import type { AdminAuthProvider } from '../upstream/admin-auth.js'
 import type { JwtAlgorithm } from './algorithms.js'
 import {
   compatibleAlgorithms,

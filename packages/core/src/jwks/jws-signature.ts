@@ -6,7 +6,6 @@ import {
   type KeyObject,
   type VerifyKeyObjectInput,
 } from 'node:crypto'
-import type { JWK } from 'jose'
 import type { JwtAlgorithm } from './algorithms.js'
 
 /**
@@ -49,9 +48,9 @@ const ED25519_SIGNATURE_BYTES = 64
  * Imports the public members of a JWK as a node:crypto `KeyObject`, or `undefined` when node:crypto
  * refuses the material (e.g. an EC point that is not on its curve).
  */
-export function importPublicJwk(jwk: JWK): KeyObject | undefined {
+export function importPublicJwk(jwk: JsonWebKey): KeyObject | undefined {
   try {
-    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+    const key = createPublicKey({ key: jwk, format: 'jwk' })
     return key.type === 'public' ? key : undefined
   } catch {
     return undefined

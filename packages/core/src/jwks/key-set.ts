@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto'
-import { importJWK, type CryptoKey, type JWK } from 'jose'
+import type { JsonWebKey, KeyObject } from 'node:crypto'
 import { ALGORITHM_KEY_TYPES, type JwtAlgorithm } from './algorithms.js'
 import { createSignatureCheck, importPublicJwk, type SignatureCheck } from './jws-signature.js'
 
@@ -22,8 +21,8 @@ export interface PublicKeyDescriptor {
   crv: string | undefined
   /** The entry's own `alg`, when it has one. */
   alg: string | undefined
-  /** The public members only, ready for `importJWK`. */
-  jwk: JWK
+  /** The public members only, ready for `crypto.createPublicKey({ format: 'jwk' })`. */
+  jwk: JsonWebKey
   /**
    * Identity of the public key material (`kty`, `crv` and the public coordinates or modulus and
    * exponent). Two entries with the same fingerprint are the same key, whatever their `kid`.
@@ -144,8 +143,7 @@ export class JwksKey {
   readonly fingerprint: string
   /** Token algorithms this key may verify under the verifier's allowlist. */
   readonly algorithms: ReadonlySet<JwtAlgorithm>
-  private readonly jwk: JWK
-  private readonly imported = new Map<string, Promise<CryptoKey | undefined>>()
+  private readonly jwk: JsonWebKey
   /** `null`: the material could not be imported. */
   private keyObject: KeyObject | null | undefined
   /** `null`: this key cannot verify that algorithm. */
@@ -174,23 +172,6 @@ export class JwksKey {
       this.checks.set(alg, check)
     }
     return check ?? undefined
-  }
-
-  /**
-   * The key imported with jose as a WebCrypto `CryptoKey` for `alg`, or `undefined` when the
-   * material cannot be imported. Imports once per algorithm; concurrent callers share the import.
-   * Verification itself uses {@link signatureCheck}; this is for callers that need a `CryptoKey`.
-   */
-  cryptoKey(alg: JwtAlgorithm): Promise<CryptoKey | undefined> {
-    let pending = this.imported.get(alg)
-    if (pending === undefined) {
-      pending = importJWK(this.jwk, alg).then(
-        (key) => (key instanceof Uint8Array ? undefined : key),
-        () => undefined,
-      )
-      this.imported.set(alg, pending)
-    }
-    return pending
   }
 }
 

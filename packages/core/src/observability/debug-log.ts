@@ -42,7 +42,6 @@ const EXPLANATIONS: Record<string, string> = {
   claim: 'a claim check failed',
   jwks_unavailable: 'the JWKS could not be fetched',
   introspection_unavailable: 'introspection did not answer',
-  upstream_unavailable: 'an upstream did not answer',
 }
 
 // Values that look like credentials are never logged, even if some error put one in `debug`.

@@ -81,7 +81,6 @@ const REASONS = new Set([
   'claim',
   'jwks_unavailable',
   'introspection_unavailable',
-  'upstream_unavailable',
 ])
 const SOURCES = new Set(['jwt', 'introspection'])
 const CACHES = new Set(['jwt', 'introspection', 'jwks'])

@@ -1,5 +1,5 @@
 import type { HydrakitHooks } from '../hooks.js'
-import type { AdminAuth } from '../hydra/admin-auth.js'
+import type { AdminAuth } from '../upstream/admin-auth.js'
 import type { TokenVerifier } from '../verifier.js'
 import { createHybridVerifier } from './hybrid.js'
 import { createIntrospectionVerifier, type IntrospectionVerifierOptions } from './introspection.js'
@@ -8,32 +8,14 @@ import { createJwtVerifier, type JwtVerifierOptions } from './jwt.js'
 /** How tokens are verified. */
 export type VerificationMode = 'jwt' | 'introspection' | 'hybrid'
 
-/**
- * One flat configuration for the common cases, turned into a verifier by {@link createVerifier}
- * (and by the adapters' `hydra({ mode, ... })`). For anything finer, pass `jwt` / `introspection`
- * overrides, or build the verifier yourself with `createJwtVerifier`, `createIntrospectionVerifier`
- * or `createHybridVerifier`.
- */
-export interface VerifierConfig {
-  /**
-   * - `'jwt'`: verify JWT access tokens locally against the issuer's JWKS (Hydra with
-   *   `strategies.access_token: jwt`). Needs `issuer`.
-   * - `'introspection'`: ask Hydra's admin API (RFC 7662) about every token, with a cache. Needs `adminUrl`.
-   * - `'hybrid'`: JWTs locally, opaque tokens (`ory_at_…`) by introspection. Needs both.
-   */
-  mode: VerificationMode
-  /** Hydra's issuer URL (`urls.self.issuer`). Required for `jwt` and `hybrid`; checked on introspection answers when set. */
-  issuer?: string | undefined
+/** Options every {@link VerifierConfig} shares, whatever its `mode`. */
+export interface VerifierConfigBase {
   /** Accepted audiences (any-of). Default: not checked. */
   audience?: string | readonly string[] | undefined
-  /** Hydra's admin API base URL, e.g. `http://hydra:4445`. Required for `introspection` and `hybrid`. */
-  adminUrl?: string | undefined
   /** Hydra admin API flavour: `'v2'` (`/admin/...`, also v25+ and Ory Network) or `'v1'`. Default `'v2'`. */
   apiVersion?: 'v2' | 'v1' | undefined
   /** How to authenticate to the admin API. Default: none (Hydra's admin port relies on network isolation). */
   adminAuth?: AdminAuth | undefined
-  /** Hybrid only: also introspect JWTs (cached) so revoked JWTs are refused. Default `false`. */
-  introspectJwts?: boolean | undefined
   /** Clock skew allowed, in seconds. Default `5`. */
   clockTolerance?: number | undefined
   /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
@@ -46,7 +28,71 @@ export interface VerifierConfig {
   introspection?: Partial<IntrospectionVerifierOptions> | undefined
 }
 
-function jwtOptions(c: VerifierConfig): JwtVerifierOptions {
+/** `mode: 'jwt'`: JWT access tokens verified locally against the issuer's JWKS. */
+export interface JwtVerifierConfig extends VerifierConfigBase {
+  /** Verify JWT access tokens locally against the issuer's JWKS (Hydra with `strategies.access_token: jwt`). */
+  mode: 'jwt'
+  /** Hydra's issuer URL (`urls.self.issuer`). Required. */
+  issuer: string
+  /** Hydra's admin API base URL. Not needed in this mode (JWKS come from the issuer). Default: none. */
+  adminUrl?: string | undefined
+  /** Hybrid only. */
+  introspectJwts?: undefined
+}
+
+/** The introspection endpoint: Hydra's admin base URL, or a full `introspection.introspectionUrl`. */
+export type IntrospectionEndpointConfig =
+  | {
+      /** Hydra's admin API base URL, e.g. `http://hydra:4445`. Required unless `introspection.introspectionUrl` is set. */
+      adminUrl: string
+    }
+  | {
+      /** Not set: `introspection.introspectionUrl` names the endpoint. */
+      adminUrl?: undefined
+      /** Introspection options, with the full endpoint URL. */
+      introspection: Partial<IntrospectionVerifierOptions> & { introspectionUrl: string }
+    }
+
+/** `mode: 'introspection'`: every token sent to Hydra's admin API (RFC 7662), with a cache. */
+export type IntrospectionVerifierConfig = VerifierConfigBase &
+  IntrospectionEndpointConfig & {
+    /** Ask Hydra's admin API (RFC 7662) about every token, with a cache. */
+    mode: 'introspection'
+    /** Hydra's issuer URL (`urls.self.issuer`); checked on introspection answers when set. Default: not checked. */
+    issuer?: string | undefined
+    /** Hybrid only. */
+    introspectJwts?: undefined
+  }
+
+/** `mode: 'hybrid'`: JWTs locally, opaque tokens (`ory_at_…`) by introspection. */
+export type HybridVerifierConfig = VerifierConfigBase &
+  IntrospectionEndpointConfig & {
+    /** JWTs locally, opaque tokens (`ory_at_…`) by introspection. */
+    mode: 'hybrid'
+    /** Hydra's issuer URL (`urls.self.issuer`). Required. */
+    issuer: string
+    /** Also introspect JWTs (cached) so revoked JWTs are refused. Default `false`. */
+    introspectJwts?: boolean | undefined
+  }
+
+/**
+ * One flat configuration for the common cases, turned into a verifier by {@link createVerifier}
+ * (and by the adapters' `hydra({ mode, ... })`), discriminated by `mode` so the type checker asks
+ * for `issuer` (`jwt`, `hybrid`) and `adminUrl` (`introspection`, `hybrid`). For anything finer,
+ * pass `jwt` / `introspection` overrides, or build the verifier yourself with `createJwtVerifier`,
+ * `createIntrospectionVerifier` or `createHybridVerifier`.
+ */
+export type VerifierConfig = JwtVerifierConfig | IntrospectionVerifierConfig | HybridVerifierConfig
+
+/** Every field of any {@link VerifierConfig}, as read at runtime (configs may come from untyped code). */
+type AnyVerifierConfig = VerifierConfigBase & {
+  mode: VerificationMode
+  issuer?: string | undefined
+  adminUrl?: string | undefined
+  introspectJwts?: boolean | undefined
+}
+
+function jwtOptions(c: AnyVerifierConfig): JwtVerifierOptions {
   if (typeof c.issuer !== 'string') throw new TypeError(`issuer is required for mode '${c.mode}'`)
   return {
     issuer: c.issuer,
@@ -58,7 +104,7 @@ function jwtOptions(c: VerifierConfig): JwtVerifierOptions {
   }
 }
 
-function introspectionOptions(c: VerifierConfig): IntrospectionVerifierOptions {
+function introspectionOptions(c: AnyVerifierConfig): IntrospectionVerifierOptions {
   if (typeof c.adminUrl !== 'string' && c.introspection?.introspectionUrl === undefined) {
     throw new TypeError(`adminUrl is required for mode '${c.mode}'`)
   }
@@ -76,8 +122,10 @@ function introspectionOptions(c: VerifierConfig): IntrospectionVerifierOptions {
 }
 
 /** Builds the verifier a {@link VerifierConfig} describes; throws a TypeError naming a bad option. */
-export function createVerifier(config: VerifierConfig): TokenVerifier {
-  if (config === null || typeof config !== 'object') throw new TypeError('config must be an object')
+export function createVerifier(verifierConfig: VerifierConfig): TokenVerifier {
+  if (verifierConfig === null || typeof verifierConfig !== 'object')
+    throw new TypeError('config must be an object')
+  const config = verifierConfig as AnyVerifierConfig
   switch (config.mode) {
     case 'jwt':
       return createJwtVerifier(jwtOptions(config))

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createLoginConsentHandler, type ClaimsInput, type LoginConsentHandler } from '../../src/index.js'
+import {
+  createLoginConsentHandler,
+  type ClaimsInput,
+  type LoginConsentHandler,
+} from '../../src/flows/index.js'
 import {
   AppBrowser,
   HydraBrowser,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createCsrfProtection, type FlowRequest } from '../../src/index.js'
+import { createCsrfProtection, type FlowRequest } from '../../src/flows/index.js'
 
 const SECRET = 'k'.repeat(32)
 

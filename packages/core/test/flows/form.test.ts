@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { FormBodyError, checkChallenge, formFromParsed, readFormBody } from '../../src/index.js'
+import { FormBodyError, checkChallenge, formFromParsed, readFormBody } from '../../src/flows/index.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 

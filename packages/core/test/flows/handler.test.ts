@@ -6,7 +6,7 @@ import {
   type FlowHttpInput,
   type LoginConsentHandler,
   type LoginConsentOptions,
-} from '../../src/index.js'
+} from '../../src/flows/index.js'
 import { AppBrowser, SECRET, pageOf } from './helpers/harness.js'
 import {
   HYDRA_PUBLIC,

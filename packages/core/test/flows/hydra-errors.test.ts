@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createHydraAdminClient, createLoginConsentHandler, type FlowErrorEvent } from '../../src/index.js'
+import { createHydraAdminClient } from '../../src/hydra/index.js'
+import { createLoginConsentHandler, type FlowErrorEvent } from '../../src/flows/index.js'
 import { refusedUrl, startRecordingServer } from '../hydra/helpers/recording-server.js'
 import {
   AppBrowser,

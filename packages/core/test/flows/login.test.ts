@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createHydraAdminClient } from '../../src/hydra/index.js'
 import {
-  createHydraAdminClient,
   createLoginConsentHandler,
   type AuthenticateInput,
   type LoginSkipInput,
-} from '../../src/index.js'
+} from '../../src/flows/index.js'
 import { startRecordingServer } from '../hydra/helpers/recording-server.js'
 import { startRecordingHydra } from './helpers/recording-hydra.js'
 import {
@@ -262,7 +262,7 @@ describe('login CSRF', () => {
 async function mintConsentToken(app: AppBrowser, challenge: string): Promise<string> {
   // The consent page for a real consent challenge, then the same HMAC scheme is exercised by
   // asking the CSRF protection directly through the exported factory.
-  const { createCsrfProtection } = await import('../../src/index.js')
+  const { createCsrfProtection } = await import('../../src/flows/index.js')
   return createCsrfProtection(SECRET).issue(app.request('GET', {}), 'consent', challenge).token
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLoginConsentHandler, type LoginConsentHandler } from '../../src/index.js'
+import { createLoginConsentHandler, type LoginConsentHandler } from '../../src/flows/index.js'
 import {
   AppBrowser,
   HydraBrowser,

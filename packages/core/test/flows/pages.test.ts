@@ -6,7 +6,7 @@ import {
   type ErrorPageData,
   type LoginPageData,
   type LogoutPageData,
-} from '../../src/index.js'
+} from '../../src/flows/index.js'
 
 const ctx = { nonce: 'bm9uY2U=' }
 const client = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRedirectGuard } from '../../src/index.js'
+import { createRedirectGuard } from '../../src/flows/index.js'
 
 describe('createRedirectGuard', () => {
   const guard = createRedirectGuard('https://auth.example.com/some/path', ['http://127.0.0.1:4444'])

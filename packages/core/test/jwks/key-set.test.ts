@@ -104,31 +104,6 @@ describe('compatibleAlgorithms', () => {
 })
 
 describe('JwksKey and KeySet', () => {
-  it('imports a key once per algorithm and shares the import', async () => {
-    const result = readJwks({ keys: [rsa.jwk] })
-    if (!result.ok) throw new Error(result.problem)
-    const key = new JwksKey(result.keys[0]!, ['RS256'])
-    const [a, b] = await Promise.all([key.cryptoKey('RS256'), key.cryptoKey('RS256')])
-    expect(a).toBeDefined()
-    expect(a).toBe(b)
-    expect(await key.cryptoKey('RS256')).toBe(a)
-  })
-
-  it('a key whose material cannot be imported yields undefined (never throws)', async () => {
-    const broken = new JwksKey(
-      {
-        kid: 'broken',
-        kty: 'EC',
-        crv: 'P-256',
-        alg: undefined,
-        jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' },
-        fingerprint: 'x',
-      },
-      ['ES256'],
-    )
-    expect(await broken.cryptoKey('ES256')).toBeUndefined()
-  })
-
   it('indexes by kid and per algorithm (bounded) and detects removals', () => {
     const result = readJwks({
       keys: [rsa.jwk, { ...rsa.jwk, kid: 'rsa-2' }, ec.jwk, { ...ec.jwk, kid: undefined }],

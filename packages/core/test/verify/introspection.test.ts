@@ -304,7 +304,7 @@ describe('createIntrospectionVerifier: option validation', () => {
       /^allowMissingTokenUse must be a boolean/,
     ],
     ['empty audience list', () => ({ audience: [] }), /^audience must not be an empty array/],
-    ['empty audience entry', () => ({ audience: ['a', ''] }), /^audience must be a non-empty string/],
+    ['empty audience entry', () => ({ audience: ['a', ''] }), /^audience\[1\] must be a non-empty string/],
     ['empty issuer', () => ({ issuer: '' }), /^issuer must be a non-empty string/],
     ['scope with a quote', () => ({ scope: ['read', 'a"b'] }), /^scope has an invalid scope token/],
     ['blank scope', () => ({ scope: '  ' }), /^scope must be a space-separated string or a non-empty array/],

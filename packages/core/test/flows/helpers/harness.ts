@@ -3,12 +3,14 @@ import { createMockHydra, type MockHydra, type MockHydraOptions } from '../../..
 import {
   createHydraAdminClient,
   createHydraPublicClient,
+  type HydraAdminClient,
+} from '../../../src/hydra/index.js'
+import {
   type FlowRequest,
   type FlowResult,
-  type HydraAdminClient,
   type LoginConsentHandler,
   type LoginConsentOptions,
-} from '../../../src/index.js'
+} from '../../../src/flows/index.js'
 
 export const APP = 'http://app.test'
 export const LOGIN_URL = `${APP}/auth/login`

@@ -1,10 +1,9 @@
+import { createHydraAdminClient, type HydraAdminClient } from '../../../src/hydra/index.js'
 import {
-  createHydraAdminClient,
   createLoginConsentHandler,
-  type HydraAdminClient,
   type LoginConsentHandler,
   type LoginConsentOptions,
-} from '../../../src/index.js'
+} from '../../../src/flows/index.js'
 import {
   startRecordingServer,
   type CannedReply,

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { emit, type HydrakitHooks } from '../hooks.js'
-import { headerValue, httpRequest, parseJsonSafe, TransportError } from '../http/request.js'
+import { headerValue, httpRequest, parseJsonSafe, TransportError } from './request.js'
 
 /**
  * How hydrakit authenticates to Hydra's admin API (introspection, admin client).

@@ -1,0 +1,139 @@
+import { toAuthInfo, type AuthInfo } from '../auth-info.js'
+import type { JsonValue } from '../cache/store.js'
+import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
+import { isObject } from '../options/validate.js'
+
+// What an introspection answer (RFC 7662 §2.2) means for a request, as plain functions: the
+// answer's shape, the cached form of it, and the local checks that turn an active answer into
+// an AuthInfo or a refusal. No I/O and no cache: introspection.ts does those.
+
+/** Claims of an active answer. */
+export type Claims = { [key: string]: JsonValue }
+
+/** What is cached (and shared by coalesced callers). Never contains the token. */
+export type Outcome = { active: false } | { active: true; claims: Claims }
+
+/** The one inactive outcome. */
+export const INACTIVE: Outcome = Object.freeze({ active: false as const })
+
+const STRING_FIELDS = [
+  'scope',
+  'client_id',
+  'sub',
+  'iss',
+  'token_type',
+  'token_use',
+  'username',
+  'obfuscated_subject',
+  'jti',
+] as const
+const NUMBER_FIELDS = ['exp', 'iat', 'nbf'] as const
+
+/** What the local checks of an active answer depend on (validated options). */
+export interface IntrospectionPolicy {
+  /** `realm` of the challenges. */
+  realm: string
+  /** Seconds. */
+  clockTolerance: number
+  /** Accept an answer without `token_use` (non-Hydra servers). */
+  allowMissingTokenUse: boolean
+  /** Expected `iss`; `undefined`: not checked. */
+  issuer: string | undefined
+  /** Accepted audiences (any-of); `undefined`: not checked. */
+  audiences: readonly string[] | undefined
+}
+
+/** A refusal with the policy's realm. */
+export function refuse(
+  policy: IntrospectionPolicy,
+  reason: RejectionReason,
+  description: string,
+  debug?: Record<string, unknown>,
+): InvalidTokenError {
+  return new InvalidTokenError({ reason, description, realm: policy.realm, debug })
+}
+
+/** `exp` (seconds) has passed, allowing `toleranceSeconds` of clock skew (`Date.now()`). */
+export function isExpired(exp: JsonValue | undefined, toleranceSeconds: number): boolean {
+  return typeof exp === 'number' && exp <= Date.now() / 1000 - toleranceSeconds
+}
+
+/**
+ * Applies the local checks to an active answer (`token_use`, `exp`, `iss`, `aud`, in this order)
+ * and builds the caller's own AuthInfo; throws a refusal.
+ */
+export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, claims: Claims): AuthInfo {
+  const use = claims.token_use
+  if (use === undefined || use === null) {
+    if (!policy.allowMissingTokenUse) {
+      throw refuse(policy, 'token_use', 'the token is not an access token', { tokenUse: null })
+    }
+  } else if (use !== 'access_token') {
+    throw refuse(policy, 'token_use', 'the token is not an access token', { tokenUse: use })
+  }
+  if (isExpired(claims.exp, policy.clockTolerance)) {
+    throw refuse(policy, 'expired', 'the access token expired', { exp: claims.exp })
+  }
+  const issuer = policy.issuer
+  if (issuer !== undefined && claims.iss !== issuer) {
+    throw refuse(policy, 'issuer', 'the access token was issued by an unexpected issuer', {
+      expected: issuer,
+      received: typeof claims.iss === 'string' ? claims.iss : null,
+    })
+  }
+  // Every caller gets its own copy: a caller mutating its AuthInfo must not touch the cache or
+  // another caller sharing the same upstream answer.
+  const info = toAuthInfo(token, structuredClone(claims), 'introspection')
+  const audiences = policy.audiences
+  if (audiences !== undefined && !info.audience.some((a) => audiences.includes(a))) {
+    throw refuse(policy, 'audience', 'the access token is not meant for this audience', {
+      expected: audiences,
+    })
+  }
+  return info
+}
+
+/** The `sub` of a cached active answer, for `invalidate(subject)`. */
+export function subjectOfCached(value: JsonValue): string | undefined {
+  if (!isObject(value) || value.active !== true || !isObject(value.claims)) return undefined
+  const sub = value.claims.sub
+  return typeof sub === 'string' ? sub : undefined
+}
+
+/**
+ * Validates an introspection response (RFC 7662 §2.2 plus Hydra's fields). `undefined` when it is
+ * not usable: not an object, `active` not a boolean, or a known field of the wrong type. `null`
+ * stands for an absent optional field.
+ */
+export function parseOutcome(data: unknown): Outcome | undefined {
+  if (!isObject(data) || typeof data.active !== 'boolean') return undefined
+  if (!data.active) return INACTIVE
+  for (const f of STRING_FIELDS) {
+    const v = data[f]
+    if (v !== undefined && v !== null && typeof v !== 'string') return undefined
+  }
+  for (const f of NUMBER_FIELDS) {
+    const v = data[f]
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return undefined
+  }
+  const aud = data.aud
+  if (
+    aud !== undefined &&
+    aud !== null &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+  ) {
+    return undefined
+  }
+  if (data.ext !== undefined && data.ext !== null && !isObject(data.ext)) return undefined
+  return { active: true, claims: data as Claims }
+}
+
+/** A cache entry read back from a store (possibly shared, possibly tampered with). */
+export function parseCached(value: JsonValue): Outcome | undefined {
+  if (!isObject(value)) return undefined
+  if (value.active === false) return INACTIVE
+  if (value.active !== true || !isObject(value.claims)) return undefined
+  const inner = parseOutcome(value.claims)
+  return inner?.active === true ? inner : undefined
+}

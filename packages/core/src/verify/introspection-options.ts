@@ -1,0 +1,341 @@
+import type { Dispatcher } from 'undici'
+import type { InvalidationResult } from '../cache/invalidation.js'
+import { createMemoryCacheStore } from '../cache/memory-store.js'
+import type { CacheStore } from '../cache/store.js'
+import type { HydrakitHooks } from '../hooks.js'
+import {
+  bool,
+  dispatcherOption,
+  finite,
+  hooksObject,
+  httpUrl,
+  integer,
+  isObject,
+  nonEmptyString,
+  oneOf,
+  readOptions,
+  stringList,
+} from '../options/validate.js'
+import type { AdminAuth } from '../upstream/admin-auth.js'
+import type { AuthInfo } from '../auth-info.js'
+import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
+import type { IntrospectionPolicy } from './introspection-answer.js'
+
+// Options of the introspection verifier (createIntrospectionVerifier in introspection.ts) and
+// their validation.
+
+/** Caching of introspection results. */
+export interface IntrospectionCacheOptions {
+  /**
+   * Where results live. Default: a new per-verifier in-memory store (lru-cache) holding at most
+   * `maxEntries` entries. Pass a shared store to share results between processes:
+   * `createTieredCacheStore({ l2: createRedisCacheStore(redis), invalidation: ... })` (per-process L1
+   * plus Redis, see docs/scale-out.md), `createRedisCacheStore(redis)` alone, or your own
+   * `CacheStore`. Give every differently configured verifier (other `scope`, other Hydra) its own
+   * `keyPrefix` then.
+   */
+  store?: CacheStore | undefined
+  /**
+   * Most entries kept by the default in-memory store; least recently used ones are evicted first.
+   * Only valid without `store`. Default `10000`.
+   */
+  maxEntries?: number | undefined
+  /**
+   * Longest time an active token's result is reused, in milliseconds. The entry never outlives the
+   * token: its TTL is `min(ttlMs, exp − now)`, and `exp` is checked again on every hit. `0` disables
+   * caching of active tokens. Default `60000` (1 minute). A revoked token stays accepted for at most
+   * this long.
+   */
+  ttlMs?: number | undefined
+  /**
+   * How long an `active: false` answer is reused, in milliseconds, so that a client replaying a dead
+   * token does not reach Hydra on every request. `0` disables negative caching. Default `5000`.
+   */
+  negativeTtlMs?: number | undefined
+  /**
+   * Prepended to every key (key = prefix + base64url SHA-256 of the token). Default
+   * `'hydrakit:introspection:'`.
+   */
+  keyPrefix?: string | undefined
+  /**
+   * How long `revoke(token)` keeps the token marked inactive in the cache, in milliseconds (in this
+   * process, in the shared tier and, through the invalidation channel, in every instance's L1), so
+   * that an answer fetched before the revocation cannot be cached again. `0` only deletes the
+   * entries. Default: `ttlMs`.
+   */
+  revokedTtlMs?: number | undefined
+}
+
+/** Options of {@link createIntrospectionVerifier}. */
+export interface IntrospectionVerifierOptions {
+  /**
+   * Base URL of Hydra's admin API, e.g. `http://hydra:4445` or `https://project.projects.oryapis.com`
+   * (with or without a trailing slash; a path prefix such as `https://gw.example/hydra` is kept). The
+   * endpoint is `{adminUrl}/admin/oauth2/introspect` for `apiVersion: 'v2'` and
+   * `{adminUrl}/oauth2/introspect` for `'v1'`. Required unless `introspectionUrl` is set.
+   */
+  adminUrl?: string | undefined
+  /**
+   * Hydra admin API generation: `'v2'` (Hydra v2.x, v25+, Ory Network: `/admin/...` paths) or `'v1'`
+   * (Hydra v1.x: no `/admin` prefix). Default `'v2'`.
+   */
+  apiVersion?: 'v2' | 'v1' | undefined
+  /** Full URL of the introspection endpoint. Overrides `adminUrl` and `apiVersion` when set. */
+  introspectionUrl?: string | undefined
+  /** How to authenticate to the admin API. Default `{ type: 'none' }` (self-hosted Hydra's admin port). */
+  auth?: AdminAuth | undefined
+  /**
+   * Extra request headers sent with every introspection call (lower- or mixed-case names). May not
+   * set `content-type`, `content-length`, `host`, `transfer-encoding` or `connection`, nor
+   * `authorization` when `auth` sets it. Default none.
+   */
+  headers?: Record<string, string> | undefined
+  /**
+   * Scopes sent in the `scope` form parameter: Hydra then answers `active: false` unless the token
+   * was granted all of them. Space-separated string or array. Default none (not sent).
+   */
+  scope?: string | readonly string[] | undefined
+  /**
+   * Accepted audiences: the response's `aud` must contain at least one (any-of). A token without a
+   * matching `aud` is refused (401, reason `audience`). Default: not checked.
+   */
+  audience?: string | readonly string[] | undefined
+  /**
+   * Expected `iss`, compared exactly (no trailing-slash normalisation: Hydra v1.x always appends a
+   * slash, v2+ uses `urls.self.issuer` verbatim). A missing or different `iss` is refused (401,
+   * reason `issuer`). Default: not checked.
+   */
+  issuer?: string | undefined
+  /**
+   * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer. A cached
+   * answer is never used past `exp`. Default `5`.
+   */
+  clockTolerance?: number | undefined
+  /**
+   * What to do when an active answer has no `token_use` (Hydra always sends it; other RFC 7662
+   * servers may not). `false` refuses such tokens (401, reason `token_use`), because a refresh token
+   * could not be told from an access token. `true` accepts them. Default `false`.
+   */
+  allowMissingTokenUse?: boolean | undefined
+  /**
+   * Deadline of each HTTP call (connect, headers and body), in milliseconds. A call that takes
+   * longer fails with 503. Default `5000`.
+   */
+  timeoutMs?: number | undefined
+  /** Largest introspection response accepted, in bytes; a larger one fails with 503. Default `65536`. */
+  maxResponseBytes?: number | undefined
+  /**
+   * undici dispatcher (Agent, Pool) for every call, including client-credentials token requests.
+   * Default: a keep-alive `Agent` owned by this verifier and closed by `close()`. A dispatcher
+   * passed here is never closed by the verifier.
+   */
+  dispatcher?: Dispatcher | undefined
+  /** Result caching, or `false` to introspect on every call. Default: enabled with the defaults above. */
+  cache?: IntrospectionCacheOptions | false | undefined
+  /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
+  realm?: string | undefined
+  /**
+   * Observability: `onVerify` (every call), `onCache` (cache `'introspection'`; tier `'l1'`, or per
+   * tier `'l1'`/`'l2'` with a tiered or Redis store), `onUpstream` (kind `'introspection'`, plus
+   * `'token'` for client-credentials). Default none.
+   */
+  hooks?: HydrakitHooks | undefined
+}
+
+/** A {@link TokenVerifier} backed by RFC 7662 token introspection. */
+export interface IntrospectionVerifier extends TokenVerifier {
+  readonly realm: string
+  /** The endpoint every call goes to. */
+  readonly introspectionUrl: string
+  /**
+   * Introspects `token` (or reuses a cached answer) and returns its profile, `source:
+   * 'introspection'`. Throws {@link InvalidTokenError} (401) for an inactive, expired, foreign or
+   * non-access token and {@link UpstreamUnavailableError} (503) when the endpoint cannot answer.
+   */
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Drops every cached answer for `token` and keeps it marked inactive for `cache.revokedTtlMs`: in
+   * this process at once, in the shared tier (Redis), and in every other instance's per-process tier
+   * through the store's invalidation channel. Call it after revoking the token at Hydra (Hydra stays
+   * the authority; this only stops caches from accepting it meanwhile). Resolves with what was
+   * reached; never rejects because Redis is down. A no-op without a cache.
+   */
+  revoke(token: string): Promise<InvalidationResult>
+  /**
+   * Drops every cached answer whose `sub` is `subject`, or every answer of this verifier
+   * (`keyPrefix`) when `subject` is omitted: here, in the shared tier (found with `SCAN`) and, through
+   * the invalidation channel, in every instance. Rejects with a TypeError when the store cannot list
+   * its entries (a custom `CacheStore`). Resolves with what was reached.
+   */
+  invalidate(subject?: string): Promise<InvalidationResult>
+  /**
+   * Aborts calls in flight, stops listening to the invalidation channel and closes the verifier's
+   * own connection pool. A store you passed is not closed. Idempotent.
+   */
+  close(): Promise<void>
+}
+
+const DEFAULT_PREFIX = 'hydrakit:introspection:'
+const FORBIDDEN_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+])
+
+/** Validated {@link IntrospectionVerifierOptions}. */
+export interface ResolvedIntrospectionOptions extends IntrospectionPolicy {
+  /** The full introspection endpoint URL. */
+  url: string
+  timeoutMs: number
+  maxResponseBytes: number
+  /** The `scope` form parameter sent with every request, if any. */
+  scope: string | undefined
+  /** Only set when it holds a hook this verifier emits. */
+  hooks: HydrakitHooks | undefined
+  dispatcher: Dispatcher | undefined
+  /** Headers of every request (content type, accept and the `headers` option). */
+  baseHeaders: Record<string, string>
+  cache: ResolvedCache | undefined
+  keyPrefix: string
+  /** A client-credentials token is fetched again once after a 401. */
+  retryOn401: boolean
+}
+
+/** Validates every option of {@link IntrospectionVerifierOptions}; a TypeError names the bad one. */
+export function resolveIntrospectionOptions(
+  options: IntrospectionVerifierOptions,
+): ResolvedIntrospectionOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('options must be an object')
+  }
+  const url = resolveUrl(options)
+  const o = readOptions(options as unknown as Record<string, unknown>, '', {
+    realm: (v, p) => nonEmptyString(v, 'api', p),
+    timeoutMs: (v, p) => integer(v, 5000, 1, p),
+    maxResponseBytes: (v, p) => integer(v, 65536, 1, p),
+    clockTolerance: (v, p) => finite(v, 5, 0, p),
+    allowMissingTokenUse: (v, p) => bool(v, false, p),
+    scope: (v) => scopeParam(v),
+    audience: (v, p) => stringList(v, p),
+    issuer: (v, p) => nonEmptyString(v, undefined, p),
+    hooks: (v, p) => hooksObject<HydrakitHooks>(v, p),
+    dispatcher: (v, p) => dispatcherOption<Dispatcher>(v, p),
+  })
+  const baseHeaders = buildHeaders(options.headers, options.auth)
+  const cache = resolveCache(options.cache)
+  const h = o.hooks
+  return {
+    url,
+    realm: o.realm,
+    timeoutMs: o.timeoutMs,
+    maxResponseBytes: o.maxResponseBytes,
+    clockTolerance: o.clockTolerance,
+    allowMissingTokenUse: o.allowMissingTokenUse,
+    scope: o.scope,
+    audiences: o.audience,
+    issuer: o.issuer,
+    // Only keep what this verifier emits, so an all-undefined hooks object costs nothing.
+    hooks: h !== undefined && (h.onVerify || h.onCache || h.onUpstream) ? h : undefined,
+    dispatcher: o.dispatcher,
+    baseHeaders,
+    cache,
+    keyPrefix: cache?.keyPrefix ?? DEFAULT_PREFIX,
+    retryOn401: options.auth?.type === 'client_credentials',
+  }
+}
+
+function resolveUrl(options: IntrospectionVerifierOptions): string {
+  const version = oneOf(options.apiVersion, ['v2', 'v1'], 'v2', 'apiVersion')
+  if (options.introspectionUrl !== undefined) {
+    return httpUrl(options.introspectionUrl, 'introspectionUrl', { noCredentials: true }).href
+  }
+  if (options.adminUrl === undefined) {
+    throw new TypeError('adminUrl must be set (or introspectionUrl)')
+  }
+  const base = httpUrl(options.adminUrl, 'adminUrl', { noCredentials: true, noQuery: true })
+  const path = base.pathname.replace(/\/+$/, '')
+  return `${base.origin}${path}${version === 'v2' ? '/admin/oauth2/introspect' : '/oauth2/introspect'}`
+}
+
+function scopeParam(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  const list = typeof value === 'string' ? value.split(' ').filter((s) => s !== '') : value
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError('scope must be a space-separated string or a non-empty array of scopes')
+  }
+  for (const s of list as unknown[]) {
+    // RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E
+    if (typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) {
+      throw new TypeError(`scope has an invalid scope token: ${JSON.stringify(s)}`)
+    }
+  }
+  return (list as string[]).join(' ')
+}
+
+function buildHeaders(headers: unknown, auth: AdminAuth | undefined): Record<string, string> {
+  const out: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  }
+  if (headers === undefined) return out
+  if (!isObject(headers)) throw new TypeError('headers must be an object of header names to values')
+  const authSetsHeader = isObject(auth) && auth.type !== 'none'
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase()
+    if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name)) {
+      throw new TypeError(`headers.${rawName} is not a valid header name`)
+    }
+    if (typeof value !== 'string' || /[\0\r\n]/.test(value)) {
+      throw new TypeError(`headers.${rawName} must be a string without CR, LF or NUL`)
+    }
+    if (FORBIDDEN_HEADERS.has(name)) throw new TypeError(`headers.${rawName} cannot be overridden`)
+    if (name === 'authorization' && authSetsHeader) {
+      throw new TypeError(`headers.${rawName} conflicts with auth, which sets authorization`)
+    }
+    out[name] = value
+  }
+  return out
+}
+
+/** Validated {@link IntrospectionCacheOptions}. */
+export interface ResolvedCache {
+  store: CacheStore
+  ttlMs: number
+  negativeTtlMs: number
+  keyPrefix: string
+  revokedTtlMs: number
+}
+
+function resolveCache(cache: unknown): ResolvedCache | undefined {
+  if (cache === false) return undefined
+  if (cache === undefined) cache = {}
+  if (!isObject(cache)) throw new TypeError('cache must be an object or false')
+  const c = cache as IntrospectionCacheOptions
+  const ttlMs = integer(c.ttlMs, 60_000, 0, 'cache.ttlMs')
+  const negativeTtlMs = integer(c.negativeTtlMs, 5_000, 0, 'cache.negativeTtlMs')
+  const keyPrefix = c.keyPrefix ?? DEFAULT_PREFIX
+  if (typeof keyPrefix !== 'string') throw new TypeError('cache.keyPrefix must be a string')
+  const revokedTtlMs = integer(c.revokedTtlMs, ttlMs, 0, 'cache.revokedTtlMs')
+  let store: CacheStore
+  if (c.store !== undefined) {
+    if (c.maxEntries !== undefined) {
+      throw new TypeError('cache.maxEntries applies only to the built-in store; omit it with cache.store')
+    }
+    const s = c.store as Partial<CacheStore> | null
+    if (
+      s === null ||
+      typeof s !== 'object' ||
+      typeof s.get !== 'function' ||
+      typeof s.set !== 'function' ||
+      typeof s.delete !== 'function'
+    ) {
+      throw new TypeError('cache.store must implement get, set and delete')
+    }
+    store = c.store
+  } else {
+    store = createMemoryCacheStore({ maxEntries: c.maxEntries }, 'cache')
+  }
+  return { store, ttlMs, negativeTtlMs, keyPrefix, revokedTtlMs }
+}

@@ -1,0 +1,383 @@
+import type { Dispatcher } from 'undici'
+import type { AuthInfo } from '../auth-info.js'
+import { DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
+import type { HydrakitHooks } from '../hooks.js'
+import {
+  DEFAULT_JWT_ALGORITHMS,
+  isJwtAlgorithm,
+  SUPPORTED_JWT_ALGORITHMS,
+  type JwtAlgorithm,
+} from '../jwks/algorithms.js'
+import type { JwksStatus, KeySetPin } from '../jwks/jwks-cache.js'
+import {
+  bool,
+  dispatcherOption,
+  finite,
+  hooksObject,
+  httpUrl,
+  integer,
+  nonEmptyString,
+  oneOf,
+  readOptions,
+  show,
+  stringList,
+} from '../options/validate.js'
+import { createAdminAuthProvider, type AdminAuth } from '../upstream/admin-auth.js'
+import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
+import { normalizeTyp, type JwtPolicy } from './jwt-checks.js'
+
+// Options of the JWT verifier (createJwtVerifier in jwt.ts) and their validation.
+
+/**
+ * Pin verification to Hydra's access-token signing keys. Hydra publishes the keys of its ID-token
+ * set (`hydra.openid.id-token`) and of its access-token set (`hydra.jwt.access-token`) in the same
+ * JWKS, and both kinds of token carry `typ: JWT`; without pinning, an ID token issued to any client
+ * would pass as an access token. The set is read from the admin API
+ * (`GET {adminUrl}/admin/keys/{setName}`, v1: `GET {adminUrl}/keys/{setName}`) together with every
+ * JWKS fetch, and only JWKS keys whose public material appears in it are used.
+ */
+export interface AccessTokenKeySetOptions {
+  /**
+   * Base URL of Hydra's admin API, e.g. `http://hydra:4445` (trailing slash optional; a path prefix
+   * is kept). Required.
+   */
+  adminUrl: string
+  /**
+   * `'v2'` (Hydra v2.x, v25+, Ory Network: `/admin/keys/…`) or `'v1'` (Hydra v1.x: `/keys/…`).
+   * Default `'v2'`.
+   */
+  apiVersion?: 'v2' | 'v1' | undefined
+  /** How to authenticate to the admin API. Default `{ type: 'none' }`. */
+  auth?: AdminAuth | undefined
+  /** Name of the key set. Default `'hydra.jwt.access-token'`. */
+  setName?: string | undefined
+}
+
+/** Caching of successful verifications. */
+export interface JwtResultCacheOptions {
+  /**
+   * Most verified tokens remembered; the least recently used is evicted beyond it. Default `10000`.
+   * An entry never outlives the token's `exp` (nor `iat + maxTokenAge`), and is dropped when its
+   * signing key leaves the JWKS (or the pinned set).
+   */
+  maxEntries?: number | undefined
+}
+
+/** Options of {@link createJwtVerifier}. Every option is validated when the verifier is created. */
+export interface JwtVerifierOptions {
+  /**
+   * Expected `iss`, compared as an exact string. Must be an absolute `http(s)` URL. Required.
+   * Hydra v1.x always appends a trailing slash to its issuer; v2.x/v25+/v26 use `urls.self.issuer`
+   * verbatim: copy it from the issuer's `/.well-known/openid-configuration`, or see
+   * {@link tolerateIssuerTrailingSlash}.
+   */
+  issuer: string
+  /**
+   * Also accept an `iss` that differs from `issuer` only by one trailing slash
+   * (`https://auth.example` ⇔ `https://auth.example/`). Default `false` (exact match only).
+   */
+  tolerateIssuerTrailingSlash?: boolean | undefined
+  /**
+   * Accepted audiences: the token's `aud` (string or array) must contain at least one of them
+   * (any-of). A missing or different `aud` is refused (reason `audience`). Default: `aud` is not
+   * checked — then any access token from this issuer is accepted, whatever API it was meant for.
+   */
+  audience?: string | readonly string[] | undefined
+  /**
+   * Accepted JWS algorithms, checked from the token header before any key lookup or fetch. Only
+   * asymmetric algorithms: `RS256/384/512`, `PS256/384/512`, `ES256/384/512`, `EdDSA`, `Ed25519`;
+   * `HS*` and `none` throw a TypeError. Default `['RS256', 'ES256']`.
+   */
+  algorithms?: readonly JwtAlgorithm[] | undefined
+  /**
+   * URL of the JWKS. Default `{issuer without trailing slash}/.well-known/jwks.json` (Hydra's public
+   * port). Not allowed together with {@link jwks}. The upstream's `Cache-Control` is ignored: keys
+   * live for {@link cacheMaxAgeMs}.
+   */
+  jwksUri?: string | undefined
+  /**
+   * A local JSON Web Key Set (`{ keys: [...] }`) used instead of fetching one: no network, never
+   * expires, an unknown `kid` is refused at once. Not allowed with `jwksUri` or `accessTokenKeySet`.
+   * Default: none (keys are fetched from `jwksUri`).
+   */
+  jwks?: { keys: readonly unknown[] } | undefined
+  /**
+   * How long fetched keys are used before the JWKS is fetched again, in milliseconds. Default
+   * `600000` (10 minutes). The request that finds the keys expired waits for the refetch.
+   */
+  cacheMaxAgeMs?: number | undefined
+  /**
+   * Minimum time between two JWKS fetches caused by unknown `kid`s or by a failed fetch, in
+   * milliseconds. During it, an unknown `kid` is refused at once (401 `unknown_kid`; 503 if the last
+   * fetch failed) without contacting the endpoint. Default `30000` (30 seconds).
+   */
+  cooldownMs?: number | undefined
+  /**
+   * Stale-if-error: how long after {@link cacheMaxAgeMs} ran out the last good keys are still used
+   * while the JWKS endpoint fails, in milliseconds (retries then run in the background, once per
+   * `cooldownMs`). Afterwards verification fails with 503 (`jwks_unavailable`). `0` disables.
+   * Default `3600000` (1 hour).
+   */
+  maxStaleMs?: number | undefined
+  /**
+   * Deadline of each JWKS (and admin key set) request — connect, headers and body — in
+   * milliseconds. Default `5000`.
+   */
+  timeoutMs?: number | undefined
+  /** Clock skew allowed for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
+  clockTolerance?: number | undefined
+  /**
+   * Maximum age of a token, from its `iat`, in seconds. A token without `iat` or older than this is
+   * refused (reason `too_old`). Default: no limit (only `exp` counts).
+   */
+  maxTokenAge?: number | undefined
+  /**
+   * Claim names that must be present in the payload (reason `required_claim`). `exp` is always
+   * required. Default `[]`.
+   */
+  requiredClaims?: readonly string[] | undefined
+  /**
+   * Accepted `typ` header values, compared case-insensitively with an optional `application/`
+   * prefix (RFC 7515 §4.1.9). Hydra sends `JWT`, RFC 9068 access tokens `at+jwt`. A token with
+   * another or no `typ` is refused (reason `typ`). `false` disables the check. Default
+   * `['JWT', 'at+jwt']`.
+   */
+  typ?: string | readonly string[] | false | undefined
+  /**
+   * Only JWKS keys with one of these `kid`s are used; a token naming another `kid` is refused at
+   * once (reason `key_not_allowed`, no fetch). Use it to pin Hydra's access-token key(s) statically.
+   * Default: every key in the JWKS.
+   */
+  allowedKids?: readonly string[] | undefined
+  /** Pin to Hydra's access-token key set read from the admin API. Default: not pinned. */
+  accessTokenKeySet?: AccessTokenKeySetOptions | undefined
+  /**
+   * A token without `kid` is tried against at most this many keys of its algorithm (in JWKS order).
+   * `0` refuses tokens without `kid` (reason `unknown_kid`). Default `3`.
+   */
+  maxKeysWithoutKid?: number | undefined
+  /** Caching of verified tokens, or `false` to verify every call. Default: enabled, 10000 entries. */
+  resultCache?: JwtResultCacheOptions | false | undefined
+  /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
+  realm?: string | undefined
+  /**
+   * Observability: `onVerify` (every call, with `cached`), `onCache` (cache `'jwt'`, tier `'l1'`),
+   * `onJwksRefresh` (every fetch, and `outcome: 'cooldown'` when one was suppressed), `onUpstream`
+   * (kind `'jwks'` and `'admin'`). Default none; no event is built when no hook is set.
+   */
+  hooks?: HydrakitHooks | undefined
+  /**
+   * undici dispatcher for JWKS and admin requests. Default: a keep-alive `Agent` owned by this
+   * verifier and closed by `close()`. A dispatcher passed here is never closed by the verifier.
+   */
+  dispatcher?: Dispatcher | undefined
+}
+
+/** A {@link TokenVerifier} that verifies JWT access tokens locally against the issuer's JWKS. */
+export interface JwtVerifier extends TokenVerifier {
+  readonly realm: string
+  /** The expected `iss`. */
+  readonly issuer: string
+  /** The JWKS URL; `undefined` with a static `jwks`. */
+  readonly jwksUri: string | undefined
+  /**
+   * Verifies `token` (signature, algorithm, `typ`, `iss`, `aud`, `exp`/`nbf`/`iat`, required claims)
+   * and returns its profile (`source: 'jwt'`), frozen. Throws {@link InvalidTokenError} (401) with a
+   * precise `reason`, or {@link UpstreamUnavailableError} (503, `jwks_unavailable`) when no usable
+   * key could be obtained. A successful result is cached by the token's SHA-256. `options.signal`
+   * stops this call from waiting for a JWKS fetch (the shared fetch itself goes on).
+   */
+  verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Settles `token` synchronously when everything needed is at hand — its cached result, or fresh
+   * keys that include its `kid` — and returns what {@link verify} would resolve to, or throws the
+   * {@link InvalidTokenError} it would reject with. Returns `undefined` when only {@link verify} can
+   * answer: the keys must be fetched (first use, expiry, an unknown `kid`), or the verifier is
+   * closed. The adapters call it first, so that most requests cost no promise at all. Hooks are
+   * reported exactly as {@link verify} reports them; an `undefined` answer reports nothing.
+   */
+  verifyNow(token: string): AuthInfo | undefined
+  /**
+   * Fetches the JWKS (and the pinned admin key set) now, ignoring freshness and cooldown; joins a
+   * fetch in flight. Resolves to the new status; rejects with {@link UpstreamUnavailableError} when
+   * the fetch fails (the previous keys stay in use). A no-op for a static `jwks`.
+   */
+  refreshKeys(): Promise<JwksStatus>
+  /** What the verifier knows about its keys now (for health checks). */
+  jwksStatus(): JwksStatus
+  /** Number of verified tokens currently cached. */
+  readonly resultCacheSize: number
+  /** Forgets every cached verification result (keys stay cached). */
+  clearResultCache(): void
+  /** Drops caches and closes the verifier's own connection pool; later calls fail with 503. Idempotent. */
+  close(): Promise<void>
+}
+
+const DEFAULT_TYP: readonly string[] = ['JWT', 'at+jwt']
+const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
+
+/** Validated {@link JwtVerifierOptions}: the claim policy plus the key source and caching settings. */
+export interface ResolvedJwtOptions extends JwtPolicy {
+  /** The JWKS URL; `undefined` with a static `jwks`. */
+  jwksUri: string | undefined
+  staticKeys: { keys: readonly unknown[] } | undefined
+  algorithmList: JwtAlgorithm[]
+  cacheMaxAgeMs: number
+  cooldownMs: number
+  maxStaleMs: number
+  timeoutMs: number
+  hooks: HydrakitHooks
+  /** Most cached results, or `false` (no result cache). */
+  resultCache: number | false
+  dispatcher: Dispatcher | undefined
+  accessTokenKeySet: AccessTokenKeySetOptions | undefined
+}
+
+/** Validates every option of {@link JwtVerifierOptions}; a TypeError names the bad one. */
+export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+  const o = readOptions(options as unknown as Record<string, unknown>, '', {
+    realm: (v, p) => nonEmptyString(v, 'api', p),
+    issuer: (v, p) => requiredHttpUrl(v, p),
+    tolerateIssuerTrailingSlash: (v, p) => bool(v, false, p),
+    audience: (v, p) => stringList(v, p),
+    algorithms: (v) => algorithmList(v),
+    typ: (v) => typList(v),
+    allowedKids: (v, p) => stringList(v, p),
+    requiredClaims: (v, p) => stringList(v, p, true) ?? [],
+    clockTolerance: (v, p) => finite(v, 5, 0, p),
+    maxTokenAge: (v, p) => (v === undefined ? undefined : finite(v, 0, 1, p)),
+    maxKeysWithoutKid: (v, p) => integer(v, 3, 0, p),
+    cacheMaxAgeMs: (v, p) => integer(v, 600_000, 1, p),
+    cooldownMs: (v, p) => integer(v, 30_000, 1, p),
+    maxStaleMs: (v, p) => integer(v, 3_600_000, 0, p),
+    timeoutMs: (v, p) => integer(v, 5000, 1, p),
+    hooks: (v, p) => hooksObject<HydrakitHooks>(v, p) ?? {},
+    resultCache: (v) => resultCacheOption(v),
+  })
+
+  if (options.jwks !== undefined && options.jwksUri !== undefined) {
+    throw new TypeError('jwks and jwksUri are mutually exclusive: pass one of them')
+  }
+  if (options.jwks !== undefined && options.accessTokenKeySet !== undefined) {
+    throw new TypeError('accessTokenKeySet needs a remote JWKS: it cannot be combined with jwks')
+  }
+  if (options.jwks !== undefined && (options.jwks === null || typeof options.jwks !== 'object')) {
+    throw new TypeError('jwks must be a JSON Web Key Set object ({ keys: [...] })')
+  }
+  const jwksUri =
+    options.jwks !== undefined
+      ? undefined
+      : options.jwksUri === undefined
+        ? `${o.issuer.replace(/\/$/, '')}/.well-known/jwks.json`
+        : httpUrlString(options.jwksUri, 'jwksUri')
+
+  // Presence is checked for `iss`, then `aud` (when audiences are configured), `iat` (with
+  // maxTokenAge), then requiredClaims (last first) and `exp`, which is always required.
+  const present = ['iss']
+  if (o.audience !== undefined) present.push('aud')
+  if (o.maxTokenAge !== undefined) present.push('iat')
+  present.push(...o.requiredClaims.filter((c) => c !== 'exp').reverse(), 'exp')
+
+  return {
+    realm: o.realm,
+    issuer: o.issuer,
+    issuers: o.tolerateIssuerTrailingSlash ? issuerVariants(o.issuer) : [o.issuer],
+    audience: o.audience,
+    algorithms: new Set(o.algorithms),
+    algorithmList: o.algorithms,
+    typ: o.typ,
+    allowedKids: o.allowedKids === undefined ? undefined : new Set(o.allowedKids),
+    maxKeysWithoutKid: o.maxKeysWithoutKid,
+    clockTolerance: o.clockTolerance,
+    maxTokenAge: o.maxTokenAge,
+    presentClaims: [...new Set(present)],
+    jwksUri,
+    staticKeys: options.jwks,
+    cacheMaxAgeMs: o.cacheMaxAgeMs,
+    cooldownMs: o.cooldownMs,
+    maxStaleMs: o.maxStaleMs,
+    timeoutMs: o.timeoutMs,
+    hooks: o.hooks,
+    resultCache: o.resultCache,
+    dispatcher: dispatcherOption<Dispatcher>(options.dispatcher),
+    accessTokenKeySet: options.accessTokenKeySet,
+  }
+}
+
+/**
+ * Validates {@link AccessTokenKeySetOptions} and builds the pin the JWKS cache applies; its admin
+ * calls use the verifier's dispatcher, deadline and hooks.
+ */
+export function resolveKeySetPin(
+  value: AccessTokenKeySetOptions,
+  context: { timeoutMs: number; dispatcher: Dispatcher | undefined; hooks: HydrakitHooks },
+): KeySetPin {
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError('accessTokenKeySet must be an object ({ adminUrl, ... })')
+  }
+  const adminUrl = requiredHttpUrl(value.adminUrl, 'accessTokenKeySet.adminUrl')
+  const apiVersion = oneOf(value.apiVersion, ['v2', 'v1'], 'v2', 'accessTokenKeySet.apiVersion')
+  const setName = nonEmptyString(value.setName, DEFAULT_SET_NAME, 'accessTokenKeySet.setName')
+  const auth = createAdminAuthProvider(value.auth, context, 'accessTokenKeySet.auth')
+  const base = adminUrl.replace(/\/+$/, '')
+  const prefix = apiVersion === 'v2' ? '/admin' : ''
+  return { url: `${base}${prefix}/keys/${encodeURIComponent(setName)}`, auth }
+}
+
+function requiredHttpUrl(value: unknown, path: string): string {
+  if (value === undefined) throw new TypeError(`${path} is required`)
+  return httpUrlString(value, path)
+}
+
+/** An absolute http(s) URL, returned exactly as given. */
+function httpUrlString(value: unknown, path: string): string {
+  httpUrl(value, path)
+  return value as string
+}
+
+function issuerVariants(issuer: string): string[] {
+  return issuer.endsWith('/') ? [issuer, issuer.slice(0, -1)] : [issuer, `${issuer}/`]
+}
+
+function algorithmList(value: unknown): JwtAlgorithm[] {
+  if (value === undefined) return DEFAULT_JWT_ALGORITHMS.slice()
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new TypeError('algorithms must be a non-empty array of asymmetric JWS algorithms')
+  }
+  const out: JwtAlgorithm[] = []
+  ;(value as unknown[]).forEach((alg, i) => {
+    if (typeof alg === 'string' && (/^HS\d+$/i.test(alg) || alg.toLowerCase() === 'none')) {
+      throw new TypeError(
+        `algorithms[${i}] must be an asymmetric algorithm: ${alg} is never accepted with a JWKS`,
+      )
+    }
+    if (!isJwtAlgorithm(alg)) {
+      throw new TypeError(
+        `algorithms[${i}] must be one of ${SUPPORTED_JWT_ALGORITHMS.join(', ')}, got ${show(alg)}`,
+      )
+    }
+    if (!out.includes(alg)) out.push(alg)
+  })
+  return out
+}
+
+function typList(value: unknown): ReadonlySet<string> | undefined {
+  if (value === false) return undefined
+  const list = value === undefined ? DEFAULT_TYP : stringList(value, 'typ')
+  return new Set((list ?? DEFAULT_TYP).map(normalizeTyp))
+}
+
+function resultCacheOption(value: unknown): number | false {
+  if (value === false) return false
+  if (value === undefined) return DEFAULT_JWT_RESULT_CACHE_ENTRIES
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError('resultCache must be false or an object ({ maxEntries })')
+  }
+  return integer(
+    (value as JwtResultCacheOptions).maxEntries,
+    DEFAULT_JWT_RESULT_CACHE_ENTRIES,
+    1,
+    'resultCache.maxEntries',
+  )
+}

@@ -79,10 +79,11 @@ export interface RedisCacheEntry<V extends JsonValue = JsonValue> {
 
 /**
  * A {@link TierReportingCacheStore} on Redis (tier `'l2'`). Every value is stored as a JSON envelope
- * holding its own key, its expiry time and (with `integrityKey`) a signature; the TTL is set with
- * `PX`. A value that is not such an envelope, belongs to another key, expired, is too large or is
- * badly signed is ignored (a miss, reported as `'error'`). Failed and timed-out commands reject and
- * are reported as `'error'`.
+ * holding its own key, its expiry time and (unless `integrity: 'none-trusted-redis'`) a signature;
+ * the TTL is set with `PX`. A value that is not such an envelope, belongs to another key, expired,
+ * is too large or is badly signed is ignored (a miss, reported as `'error'`). A valid revocation
+ * record of the key wins over its value. Failed and timed-out commands reject and are reported as
+ * `'error'`.
  */
 export interface RedisCacheStore<V extends JsonValue = JsonValue> extends TierReportingCacheStore<V> {
   /** The client passed in. */

@@ -19,13 +19,13 @@ export interface TieredL1Options {
 
 /** Options of {@link createTieredCacheStore}. */
 export interface TieredCacheStoreOptions<V extends JsonValue = JsonValue> {
-  /** The shared tier, e.g. `createRedisCacheStore(redis)`. Required. */
+  /** The shared tier, e.g. `createRedisCacheStore(redis, { integrityKey })`. Required. */
   l2: CacheStore<V>
   /** The per-process tier (an lru-cache memory store made here). Default: the defaults above. */
   l1?: TieredL1Options | undefined
   /**
    * Channel that tells every instance to drop per-process entries, e.g.
-   * `createRedisInvalidationBus(redis)`. The verifier's `revoke()` and `invalidate()` publish on it
+   * `createRedisInvalidationBus(redis, { integrityKey })`. The verifier's `revoke()` and `invalidate()` publish on it
    * and every verifier using this store listens. Default: none (per-process entries then live until
    * `l1.ttlMs`).
    */
@@ -78,8 +78,8 @@ export interface TieredCacheStore<V extends JsonValue = JsonValue> extends TierR
  * ```ts
  * const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })
  * const store = createTieredCacheStore({
- *   l2: createRedisCacheStore(redis),
- *   invalidation: createRedisInvalidationBus(redis),
+ *   l2: createRedisCacheStore(redis, { integrityKey: process.env.CACHE_SECRET! }),
+ *   invalidation: createRedisInvalidationBus(redis, { integrityKey: process.env.CACHE_SECRET! }),
  * })
  * ```
  */
@@ -95,7 +95,9 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
     typeof l2.set !== 'function' ||
     typeof l2.delete !== 'function'
   ) {
-    throw new TypeError('l2 must be a CacheStore (get, set, delete), e.g. createRedisCacheStore(redis)')
+    throw new TypeError(
+      'l2 must be a CacheStore (get, set, delete), e.g. createRedisCacheStore(redis, { integrityKey })',
+    )
   }
   const l1Options = options.l1 ?? {}
   if (l1Options === null || typeof l1Options !== 'object') throw new TypeError('l1 must be an object')
@@ -109,7 +111,9 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
       typeof bus.publish !== 'function' ||
       typeof bus.subscribe !== 'function')
   ) {
-    throw new TypeError('invalidation must be an InvalidationBus, e.g. createRedisInvalidationBus(redis)')
+    throw new TypeError(
+      'invalidation must be an InvalidationBus, e.g. createRedisInvalidationBus(redis, { integrityKey })',
+    )
   }
   const l2Reports = reportsTiers(l2)
   const readEntry: (

@@ -69,8 +69,13 @@ export function createCacheInvalidator<V extends JsonValue>(
   const bus = tiered?.invalidation
   const ours = (key: string): boolean => key.startsWith(keyPrefix)
   const inactiveText = JSON.stringify(inactive)
-  /** Revocation marks (and negative answers, which look the same) survive `all` and `resync`. */
-  const isMark = (value: V): boolean => JSON.stringify(value) === inactiveText
+  const inactiveKeys = keyCount(inactive)
+  /**
+   * Revocation marks (and negative answers, which look the same) survive `all` and `resync`. The
+   * key count rules out most entries before any serialization (a resync walks all of L1).
+   */
+  const isMark = (value: V): boolean =>
+    keyCount(value) === inactiveKeys && JSON.stringify(value) === inactiveText
   const oursButMarks = (key: string, value: V): boolean => ours(key) && !isMark(value)
   const subjectTag = (digest: string): string => `${keyPrefix}\n${digest}`
   // Subject messages find their entries through this index instead of hashing every L1 subject.
@@ -235,6 +240,11 @@ function kindOf(store: CacheStore<JsonValue>): Kind {
   if (typeof s.deleteMatching === 'function' && s.reportsTiers === true) return 'redis'
   if (typeof s.entries === 'function' && typeof s.clear === 'function') return 'memory'
   return 'other'
+}
+
+/** Number of own keys of an object value, -1 for anything else. */
+function keyCount(value: JsonValue): number {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).length : -1
 }
 
 function canRevoke<V extends JsonValue>(store: CacheStore<V>): store is RedisCacheStore<V> {

@@ -3,6 +3,8 @@
 // Hydra and our login and consent pages, then calls the example API with the token.
 
 import { existsSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startStack, type LoginFramework, type Stack } from './support/stack.js'
@@ -203,3 +205,70 @@ describe.skipIf(!available)('browser flow details (Express router)', () => {
     expect(await page.getByLabel('Password').isVisible()).toBe(true)
   })
 })
+
+describe.skipIf(!available).each<[LoginFramework]>([['express'], ['koa']])(
+  'login CSRF with planted cookies (%s router)',
+  (framework) => {
+    let attacker: Server | undefined
+    afterEach(async () => {
+      attacker?.closeAllConnections()
+      await new Promise<void>((resolve) => (attacker ? attacker.close(() => resolve()) : resolve()))
+      attacker = undefined
+    })
+
+    it('a page on another port plants the cookies and posts its own login: refused, the victim is not signed in', async () => {
+      stack.use(framework)
+      // The attacker runs a login of their own and keeps its challenge, CSRF token and cookies
+      // (hydrakit's CSRF cookie and Hydra's login CSRF cookie).
+      const { context: theirs, page: their } = await newPage()
+      await signIn(their)
+      await their.waitForURL(/\/auth\/login\?login_challenge=/)
+      const field = async (name: string): Promise<string> =>
+        (await their.locator(`input[name="${name}"]`).getAttribute('value')) ?? ''
+      const challenge = await field('challenge')
+      const csrfToken = await field('csrf_token')
+      const cookies = await theirs.cookies()
+      expect(cookies.map((c) => c.name)).toContain('hydrakit_csrf')
+
+      // Their page on another port of the same host name: cookies are not separated by port, so it
+      // can set them for the login app. It then posts the login form, with their account.
+      const posted: string[] = []
+      attacker = createServer((req, res) => {
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'set-cookie': cookies.map((c) => `${c.name}=${c.value}; Path=/; SameSite=Lax`),
+        })
+        res.end(
+          `<!doctype html><form method="post" action="${stack.loginAppUrl}/auth/login">` +
+            `<input name="challenge" value="${challenge}"><input name="csrf_token" value="${csrfToken}">` +
+            `<input name="username" value="foo@bar.com"><input name="password" value="foobar">` +
+            `<button name="action" value="accept">go</button></form>` +
+            `<script>document.forms[0].requestSubmit(document.querySelector('button'))</script>`,
+        )
+        posted.push(req.url ?? '')
+      })
+      await new Promise<void>((resolve) => attacker!.listen(0, '127.0.0.1', resolve))
+      const attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`
+      expect(attackerUrl).not.toContain(new URL(stack.loginAppUrl).port)
+
+      const { page: victim } = await newPage()
+      const before = stack.authentications
+      const [response] = await Promise.all([
+        victim.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/auth/login')),
+        victim.goto(attackerUrl),
+      ])
+      expect(posted).toHaveLength(1)
+      expect(await response.request().headerValue('sec-fetch-site')).toBe('same-site')
+      expect(response.status()).toBe(403)
+      await victim.waitForLoadState()
+      expect(await victim.getByRole('heading', { name: 'Form expired' }).isVisible()).toBe(true)
+      expect(stack.authentications).toBe(before)
+      expect(victim.url()).not.toMatch(/\/auth\/consent/)
+
+      // The attacker's own login, posted from the login page itself, still works.
+      await submitLogin(their)
+      await onConsent(their)
+      expect(stack.authentications).toBe(before + 1)
+    })
+  },
+)

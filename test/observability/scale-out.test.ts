@@ -13,6 +13,7 @@ import {
 } from '../../packages/core/test/support/redis-server.js'
 
 const enabled = redisTestsEnabled('scale-out')
+const SECRET = 'scale-out-test-secret-of-at-least-32-bytes'
 
 function metric(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
@@ -40,8 +41,9 @@ describe.skipIf(!enabled)('two API instances sharing one Redis', () => {
       return r
     }
     // A long L1 TTL: B can only drop its copy early through pub/sub.
-    a = createObservabilityApp({ adminUrl: mock.adminUrl, redis: connect(), l1TtlMs: 60_000 })
-    b = createObservabilityApp({ adminUrl: mock.adminUrl, redis: connect(), l1TtlMs: 60_000 })
+    const shared = { adminUrl: mock.adminUrl, cacheSecret: SECRET, l1TtlMs: 60_000 }
+    a = createObservabilityApp({ ...shared, redis: connect() })
+    b = createObservabilityApp({ ...shared, redis: connect() })
     await Promise.all([a.store!.invalidation!.whenSubscribed(), b.store!.invalidation!.whenSubscribed()])
   })
   afterAll(async () => {

@@ -34,6 +34,12 @@ export interface ObservabilityAppOptions {
   registry?: prom.Registry | undefined
   /** A Redis connection for the shared cache (L1 per process + Redis + pub/sub invalidation). Default: memory only. */
   redis?: Redis | undefined
+  /**
+   * The secret (at least 32 bytes, the same on every instance) that signs cache values and
+   * invalidation messages in Redis, so that whoever can write to Redis cannot make a token accepted.
+   * Required when `redis` is set.
+   */
+  cacheSecret?: string | undefined
   /** Per-process cache lifetime in ms when `redis` is set. Default `5000`. */
   l1TtlMs?: number | undefined
   /** An OpenTelemetry tracer for spans of Hydra calls. Default: no tracing. */
@@ -62,9 +68,12 @@ export function createObservabilityApp(options: ObservabilityAppOptions): Observ
     options.redis === undefined
       ? undefined
       : createTieredCacheStore({
-          l2: createRedisCacheStore(options.redis, { timeoutMs: 100 }),
+          l2: createRedisCacheStore(options.redis, { integrityKey: options.cacheSecret, timeoutMs: 100 }),
           l1: { ttlMs: options.l1TtlMs ?? 5000 },
-          invalidation: createRedisInvalidationBus(options.redis, { channel: 'orders-api:invalidate' }),
+          invalidation: createRedisInvalidationBus(options.redis, {
+            channel: 'orders-api:invalidate',
+            integrityKey: options.cacheSecret,
+          }),
         })
   const debug =
     options.debug === true

@@ -1,6 +1,7 @@
 // Runs the example: `npx tsx examples/observability/src/main.ts` (Node 20) after `npx tsc -b`.
 // Environment: PORT (default 3000), HYDRA_ADMIN_URL (default: starts the mock Hydra from
-// @hydrakit/hydra-mock and prints a token), REDIS_URL (optional shared cache), HYDRAKIT_DEBUG=1.
+// @hydrakit/hydra-mock and prints a token), REDIS_URL (optional shared cache) with CACHE_SECRET (at
+// least 32 bytes, the same on every instance: it signs what is stored in Redis), HYDRAKIT_DEBUG=1.
 import { createMockHydra } from '@hydrakit/hydra-mock'
 import { Redis } from 'ioredis'
 import { createObservabilityApp } from './app.js'
@@ -22,7 +23,12 @@ const redis =
     : new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 })
 redis?.on('error', (err: Error) => console.warn('redis:', err.message))
 
-const { app, close } = createObservabilityApp({ adminUrl, redis, debug: process.env.HYDRAKIT_DEBUG === '1' })
+const { app, close } = createObservabilityApp({
+  adminUrl,
+  redis,
+  cacheSecret: process.env.CACHE_SECRET,
+  debug: process.env.HYDRAKIT_DEBUG === '1',
+})
 const server = app.listen(port, '127.0.0.1', () => {
   console.log(`orders API on http://127.0.0.1:${port} (metrics: /metrics)`)
 })

@@ -17,6 +17,7 @@ export type {
   RedisCacheEntry,
 } from './redis-store.js'
 export { createRedisCacheStore } from './redis-store.js'
+export type { RedisIntegrityOptions, RedisIntegrityMode } from './redis-support.js'
 export type { TieredCacheStore, TieredCacheStoreOptions, TieredL1Options } from './tiered-store.js'
 export { createTieredCacheStore } from './tiered-store.js'
 export type {

@@ -1,9 +1,18 @@
-import { randomUUID } from 'node:crypto'
-import { checkRedisClient, integerOption, RedisCallError, withDeadline } from './redis-support.js'
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import {
+  checkRedisClient,
+  integerOption,
+  integritySecret,
+  RedisCallError,
+  sameText,
+  withDeadline,
+  type RedisIntegrityOptions,
+} from './redis-support.js'
 
 /**
  * A cache invalidation sent to every instance. Messages can only remove or deactivate cache entries,
- * never add an accepted one, so a forged message costs upstream calls at worst.
+ * never add an accepted one. They are signed with the channel's `integrityKey` and carry their send
+ * time, so a forged one is dropped and a replayed one only within `maxMessageAgeMs`.
  *
  * - `revoke`: the entry under `key` (a full cache key, prefix included) is to be treated as inactive.
  * - `subject`: every entry under `prefix` whose subject's SHA-256 (base64url) is `subjectHash` is
@@ -16,9 +25,9 @@ export type InvalidationMessage =
   | { type: 'all'; prefix: string }
 
 /**
- * What subscribers receive: a message from another instance, or `resync` when the channel
- * reconnected after an interruption (messages may have been missed, so per-process entries should
- * be dropped).
+ * What subscribers receive: a message from another instance, or `resync` when messages may have
+ * been missed (the channel reconnected after an interruption, or more messages arrived than
+ * `maxMessagesPerSecond`), so per-process entries should be dropped (revocation marks kept).
  */
 export type InvalidationEvent = InvalidationMessage | { type: 'resync' }
 
@@ -67,8 +76,11 @@ export interface RedisPubSubClientLike {
   readonly status?: string
 }
 
-/** Options of {@link createRedisInvalidationBus}. */
-export interface RedisInvalidationBusOptions {
+/**
+ * Options of {@link createRedisInvalidationBus}. One of `integrityKey` (the same secret as the
+ * cache store's) or `integrity: 'none-trusted-redis'` is required.
+ */
+export interface RedisInvalidationBusOptions extends RedisIntegrityOptions {
   /**
    * Pub/sub channel name. Every instance that shares a cache must use the same one; unrelated
    * deployments sharing a Redis should use different ones. Default `'hydrakit:invalidate'`.
@@ -76,6 +88,19 @@ export interface RedisInvalidationBusOptions {
   channel?: string | undefined
   /** Deadline of `PUBLISH`, in milliseconds. An integer >= 1. Default `200`. */
   timeoutMs?: number | undefined
+  /**
+   * Oldest (and furthest in the future, for clock skew) a received message may be, by its signed
+   * send time, in milliseconds; others are dropped. A message is also applied at most once. An
+   * integer >= 1. Default `30000`.
+   */
+  maxMessageAgeMs?: number | undefined
+  /**
+   * Most messages examined per second (one-second windows). Further messages in the same window
+   * are dropped unread and, when the window ends, subscribers get one `resync` (as after a lost
+   * connection), so a flood costs cache misses, never a missed revocation or a blocked event loop.
+   * An integer >= 1. Default `1000`.
+   */
+  maxMessagesPerSecond?: number | undefined
 }
 
 const DEFAULT_CHANNEL = 'hydrakit:invalidate'
@@ -92,18 +117,24 @@ const DOWN_STATES = new Set(['reconnecting', 'close', 'end'])
  *
  * @example
  * ```ts
- * const bus = createRedisInvalidationBus(redis, { channel: 'orders-api:invalidate' })
+ * const bus = createRedisInvalidationBus(redis, {
+ *   channel: 'orders-api:invalidate',
+ *   integrityKey: process.env.CACHE_SECRET!,
+ * })
  * ```
  */
 export function createRedisInvalidationBus(
   client: RedisPubSubClientLike,
-  options: RedisInvalidationBusOptions = {},
+  options: RedisInvalidationBusOptions,
   optionPath = 'options',
 ): InvalidationBus {
   checkRedisClient(client, ['publish', 'duplicate'], 'client')
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${optionPath} must be an object`)
+    throw new TypeError(
+      `${optionPath} must be an object with integrityKey (or integrity: 'none-trusted-redis')`,
+    )
   }
+  const secret = integritySecret(options, optionPath)
   const channel = options.channel ?? DEFAULT_CHANNEL
   if (typeof channel !== 'string' || channel === '' || channel.length > MAX_KEY_LENGTH) {
     throw new TypeError(
@@ -111,7 +142,16 @@ export function createRedisInvalidationBus(
     )
   }
   const timeoutMs = integerOption(options.timeoutMs, 200, 1, `${optionPath}.timeoutMs`)
+  const maxAgeMs = integerOption(options.maxMessageAgeMs, 30_000, 1, `${optionPath}.maxMessageAgeMs`)
+  const budget = integerOption(options.maxMessagesPerSecond, 1000, 1, `${optionPath}.maxMessagesPerSecond`)
+  const codec = messageCodec(secret, channel)
   const origin = randomUUID()
+  // Nonces of messages applied within the age window (insertion order = arrival order).
+  const seen = new Map<string, number>()
+  const maxSeen = Math.max(1, Math.ceil((budget * 2 * maxAgeMs) / 1000))
+  let windowStart = -Infinity
+  let windowCount = 0
+  let overflowTimer: NodeJS.Timeout | undefined
   const listeners = new Set<(event: InvalidationEvent) => void>()
   let subscriber: RedisSubscriberLike | undefined
   let subscribed = false
@@ -149,14 +189,50 @@ export function createRedisInvalidationBus(
     )
   }
 
+  /**
+   * Counts one received message against the per-second budget. Over budget: false, and one resync
+   * is delivered when the window ends (the dropped messages may have been revocations).
+   */
+  const withinBudget = (): boolean => {
+    const now = performance.now()
+    if (now - windowStart >= 1000) {
+      windowStart = now
+      windowCount = 0
+    }
+    windowCount++
+    if (windowCount <= budget) return true
+    if (overflowTimer === undefined) {
+      overflowTimer = setTimeout(
+        () => {
+          overflowTimer = undefined
+          if (!closed) deliver({ type: 'resync' })
+        },
+        Math.max(1, Math.ceil(windowStart + 1000 - now)),
+      )
+      overflowTimer.unref()
+    }
+    return false
+  }
+
   const open = (): void => {
     if (subscriber !== undefined || closed) return
     const sub = client.duplicate()
     subscriber = sub
     sub.on('message', (ch: string, text: string) => {
       if (closed || ch !== channel) return
-      const event = parseMessage(text, origin)
-      if (event !== undefined) deliver(event)
+      if (!withinBudget()) return
+      const parsed = codec.decode(text, origin)
+      if (parsed === undefined) return
+      const now = Date.now()
+      if (Math.abs(now - parsed.sentAt) > maxAgeMs || seen.has(parsed.nonce)) return
+      seen.set(parsed.nonce, parsed.sentAt)
+      if (seen.size > maxSeen) {
+        for (const [nonce, sentAt] of seen) {
+          if (seen.size <= maxSeen && now - sentAt <= maxAgeMs) break
+          seen.delete(nonce)
+        }
+      }
+      deliver(parsed.message)
     })
     // ioredis emits 'error' for connection problems; without a listener it logs them.
     sub.on('error', () => undefined)
@@ -175,7 +251,7 @@ export function createRedisInvalidationBus(
   return {
     channel,
     async publish(message) {
-      const text = encodeMessage(message, origin)
+      const text = codec.encode(message, origin)
       if (closed) throw new RedisCallError('the invalidation channel is closed')
       const status = client.status
       if (typeof status === 'string' && DOWN_STATES.has(status)) {
@@ -199,6 +275,7 @@ export function createRedisInvalidationBus(
       if (!closed) {
         closed = true
         listeners.clear()
+        if (overflowTimer !== undefined) clearTimeout(overflowTimer)
         subscriber?.disconnect()
         const resolved = waiting
         waiting = []
@@ -209,23 +286,62 @@ export function createRedisInvalidationBus(
   }
 }
 
-function encodeMessage(message: InvalidationMessage, origin: string): string {
+function messageBody(message: InvalidationMessage): Record<string, string> {
   if (message === null || typeof message !== 'object') throw new TypeError('message must be an object')
   switch (message.type) {
     case 'revoke':
       checkText(message.key, 'message.key')
-      return JSON.stringify({ v: 1, o: origin, t: 'revoke', k: message.key })
+      return { t: 'revoke', k: message.key }
     case 'subject':
       checkText(message.prefix, 'message.prefix', true)
       if (typeof message.subjectHash !== 'string' || !HASH.test(message.subjectHash)) {
         throw new TypeError('message.subjectHash must be a base64url SHA-256 digest')
       }
-      return JSON.stringify({ v: 1, o: origin, t: 'subject', p: message.prefix, s: message.subjectHash })
+      return { t: 'subject', p: message.prefix, s: message.subjectHash }
     case 'all':
       checkText(message.prefix, 'message.prefix', true)
-      return JSON.stringify({ v: 1, o: origin, t: 'all', p: message.prefix })
+      return { t: 'all', p: message.prefix }
     default:
       throw new TypeError("message.type must be 'revoke', 'subject' or 'all'")
+  }
+}
+
+interface DecodedMessage {
+  message: InvalidationMessage
+  sentAt: number
+  nonce: string
+}
+
+/**
+ * Wire format: `<signature>.<json>`, the signature an HMAC-SHA-256 (base64url) of the channel name
+ * and the JSON text, or `-` without a secret. The JSON holds version, origin, nonce, send time and
+ * the message. The length is checked before anything else.
+ */
+function messageCodec(secret: Buffer | undefined, channel: string) {
+  const sign = (json: string): string =>
+    secret === undefined
+      ? '-'
+      : createHmac('sha256', secret).update(`v2\nbus\n${channel}\n${json}`).digest('base64url')
+  return {
+    encode(message: InvalidationMessage, origin: string): string {
+      const body = messageBody(message)
+      const json = JSON.stringify({
+        v: 2,
+        o: origin,
+        n: randomBytes(12).toString('base64url'),
+        ts: Date.now(),
+        ...body,
+      })
+      return `${sign(json)}.${json}`
+    },
+    decode(text: unknown, origin: string): DecodedMessage | undefined {
+      if (typeof text !== 'string' || text.length > MAX_MESSAGE_LENGTH) return undefined
+      const dot = text.indexOf('.')
+      if (dot < 1) return undefined
+      const json = text.slice(dot + 1)
+      if (!sameText(text.slice(0, dot), sign(json))) return undefined
+      return parseMessage(json, origin)
+    },
   }
 }
 
@@ -235,9 +351,8 @@ function checkText(value: unknown, path: string, allowEmpty = false): void {
   }
 }
 
-/** Decodes a message from the channel; undefined when malformed or sent by this instance. */
-function parseMessage(text: unknown, origin: string): InvalidationMessage | undefined {
-  if (typeof text !== 'string' || text.length > MAX_MESSAGE_LENGTH) return undefined
+/** Decodes a message's JSON; undefined when malformed or sent by this instance. */
+function parseMessage(text: string, origin: string): DecodedMessage | undefined {
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -246,7 +361,15 @@ function parseMessage(text: unknown, origin: string): InvalidationMessage | unde
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined
   const m = data as Record<string, unknown>
-  if (m.v !== 1 || typeof m.o !== 'string' || m.o === origin) return undefined
+  if (m.v !== 2 || typeof m.o !== 'string' || m.o === origin) return undefined
+  if (typeof m.n !== 'string' || m.n.length > 64 || typeof m.ts !== 'number' || !Number.isFinite(m.ts)) {
+    return undefined
+  }
+  const message = toMessage(m)
+  return message === undefined ? undefined : { message, sentAt: m.ts, nonce: `${m.o}:${m.n}` }
+}
+
+function toMessage(m: Record<string, unknown>): InvalidationMessage | undefined {
   const short = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_KEY_LENGTH
   switch (m.t) {
     case 'revoke':

@@ -68,6 +68,22 @@ export function createCacheInvalidator<V extends JsonValue>(
   const tiered = kind === 'tiered' ? (store as TieredCacheStore<V>) : undefined
   const bus = tiered?.invalidation
   const ours = (key: string): boolean => key.startsWith(keyPrefix)
+  const inactiveText = JSON.stringify(inactive)
+  const inactiveKeys = keyCount(inactive)
+  /**
+   * Revocation marks (and negative answers, which look the same) survive `all` and `resync`. The
+   * key count rules out most entries before any serialization (a resync walks all of L1).
+   */
+  const isMark = (value: V): boolean =>
+    keyCount(value) === inactiveKeys && JSON.stringify(value) === inactiveText
+  const oursButMarks = (key: string, value: V): boolean => ours(key) && !isMark(value)
+  const subjectTag = (digest: string): string => `${keyPrefix}\n${digest}`
+  // Subject messages find their entries through this index instead of hashing every L1 subject.
+  const removeIndex = tiered?.addLocalIndex((key, value) => {
+    if (!ours(key)) return undefined
+    const sub = subjectOf(value)
+    return sub === undefined ? undefined : subjectTag(subjectDigest(sub))
+  })
 
   const matchSubjectDigest =
     (digest: string) =>
@@ -89,16 +105,16 @@ export function createCacheInvalidator<V extends JsonValue>(
       case 'subject':
         if (event.prefix !== keyPrefix) return
         onInvalidate()
-        tiered.evictLocal(matchSubjectDigest(event.subjectHash))
+        tiered.evictLocalTagged(subjectTag(event.subjectHash))
         return
       case 'all':
         if (event.prefix !== keyPrefix) return
         onInvalidate()
-        tiered.evictLocal(ours)
+        tiered.evictLocal(oursButMarks)
         return
       case 'resync':
         onInvalidate()
-        tiered.evictLocal(ours)
+        tiered.evictLocal(oursButMarks)
         return
     }
   }
@@ -131,8 +147,14 @@ export function createCacheInvalidator<V extends JsonValue>(
     }
   }
 
-  /** Marks `key` inactive in `target` (or deletes it when markers are disabled). */
+  /**
+   * Marks `key` inactive in `target` (or deletes it when markers are disabled). A Redis store also
+   * gets a revocation record, which wins over any older value written back under `key`.
+   */
   const mark = (target: CacheStore<V>, key: string): Promise<'done' | 'failed'> => {
+    if (revokedTtlMs > 0 && canRevoke(target)) {
+      return shared(target, () => target.revoke(key, inactive, revokedTtlMs, listener), true)
+    }
     if (reportsTiers(target)) {
       return shared(
         target,
@@ -174,7 +196,7 @@ export function createCacheInvalidator<V extends JsonValue>(
         throw new TypeError('invalidate(subject): subject must be a non-empty string or undefined')
       }
       const digest = subject === undefined ? undefined : subjectDigest(subject)
-      const matchKey = digest === undefined ? ours : matchSubjectDigest(digest)
+      const matchKey = digest === undefined ? oursButMarks : matchSubjectDigest(digest)
       const matchValue =
         subject === undefined ? undefined : (value: V): boolean => subjectOf(value) === subject
       const sharedTier = kind === 'tiered' ? (tiered as TieredCacheStore<V>).l2 : store
@@ -191,7 +213,8 @@ export function createCacheInvalidator<V extends JsonValue>(
         }
         return NOTHING
       }
-      tiered?.evictLocal(matchKey)
+      if (digest === undefined) tiered?.evictLocal(oursButMarks)
+      else tiered?.evictLocalTagged(subjectTag(digest))
       const redis = sharedTier as RedisCacheStore<V>
       const [sharedResult, broadcast] = await Promise.all([
         shared(redis, () => redis.deleteMatching(keyPrefix, matchValue), false),
@@ -205,6 +228,7 @@ export function createCacheInvalidator<V extends JsonValue>(
     },
     close() {
       unsubscribe?.()
+      removeIndex?.()
     },
   }
 }
@@ -216,6 +240,15 @@ function kindOf(store: CacheStore<JsonValue>): Kind {
   if (typeof s.deleteMatching === 'function' && s.reportsTiers === true) return 'redis'
   if (typeof s.entries === 'function' && typeof s.clear === 'function') return 'memory'
   return 'other'
+}
+
+/** Number of own keys of an object value, -1 for anything else. */
+function keyCount(value: JsonValue): number {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).length : -1
+}
+
+function canRevoke<V extends JsonValue>(store: CacheStore<V>): store is RedisCacheStore<V> {
+  return typeof (store as Partial<RedisCacheStore<V>>).revoke === 'function'
 }
 
 function canDeleteMatching(store: CacheStore<JsonValue>): boolean {

@@ -25,6 +25,8 @@ export interface MemoryCacheStore<V extends JsonValue = JsonValue> extends Cache
    * tests; the values are the stored objects, do not mutate them.
    */
   entries(): Array<[key: string, value: V]>
+  /** Whether a live (unexpired) entry is held under `key`, without touching its recency. */
+  has(key: string): boolean
   /** Removes every entry. */
   clear(): Promise<void>
 }
@@ -65,6 +67,9 @@ export function createMemoryCacheStore<V extends JsonValue = JsonValue>(
     delete(key) {
       lru.delete(key)
       return Promise.resolve()
+    },
+    has(key) {
+      return lru.has(key)
     },
     entries() {
       const out: Array<[string, V]> = []

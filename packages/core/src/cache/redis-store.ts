@@ -1,5 +1,13 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { checkRedisClient, integerOption, RedisCallError, withDeadline } from './redis-support.js'
+import { createHmac } from 'node:crypto'
+import {
+  checkRedisClient,
+  integerOption,
+  integritySecret,
+  RedisCallError,
+  sameText,
+  withDeadline,
+  type RedisIntegrityOptions,
+} from './redis-support.js'
 import type { JsonValue } from './store.js'
 import type { CacheTierListener, TierReportingCacheStore } from './tier-report.js'
 
@@ -10,10 +18,13 @@ import type { CacheTierListener, TierReportingCacheStore } from './tier-report.j
  * close. Typed structurally, so any client with these methods works.
  */
 export interface RedisClientLike {
-  get(key: string): Promise<string | null>
+  /**
+   * `GETRANGE`: every read is bounded this way, so an oversized value never crosses the wire whole.
+   * Resolves to `''` for a missing key.
+   */
+  getrange(key: string, start: number, end: number): Promise<string>
   set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>
   del(...keys: string[]): Promise<number>
-  mget(...keys: string[]): Promise<Array<string | null>>
   scan(
     cursor: string | number,
     patternToken: 'MATCH',
@@ -28,8 +39,11 @@ export interface RedisClientLike {
   readonly status?: string
 }
 
-/** Options of {@link createRedisCacheStore}. */
-export interface RedisCacheStoreOptions {
+/**
+ * Options of {@link createRedisCacheStore}. One of `integrityKey` (recommended) or
+ * `integrity: 'none-trusted-redis'` is required.
+ */
+export interface RedisCacheStoreOptions extends RedisIntegrityOptions {
   /**
    * Deadline of each Redis command, in milliseconds. A command that takes longer counts as a failed
    * call: `get` is then a miss and the caller goes on without Redis (the command itself is not
@@ -43,18 +57,17 @@ export interface RedisCacheStoreOptions {
    */
   cooldownMs?: number | undefined
   /**
-   * Secret used to sign every value (HMAC-SHA-256), at least 32 bytes; a string is taken as UTF-8.
-   * When set, a value in Redis without a valid signature is ignored, so that whoever can write to
-   * Redis cannot plant an accepted answer. Every instance sharing the keys needs the same secret;
-   * changing it turns existing entries into misses. Default: unsigned (the value is still checked for
-   * shape and for belonging to its key).
-   */
-  integrityKey?: string | Uint8Array | undefined
-  /**
-   * Largest value read back, in bytes (UTF-16 code units of the stored text); a larger one is
-   * ignored. An integer >= 1. Default `262144` (256 KiB).
+   * Largest value read back, in bytes. Reads use `GETRANGE 0 maxValueBytes`, so at most one byte
+   * more than this crosses the wire; a larger value is ignored (a miss, reported as `'error'`). An
+   * integer >= 1. Default `262144` (256 KiB).
    */
   maxValueBytes?: number | undefined
+  /**
+   * Key prefix of revocation records (written by {@link RedisCacheStore.revoke}): the record of
+   * `key` is stored under `revocationPrefix + key`, checked on every read, and wins over any value
+   * stored under `key`. `deleteMatching` never deletes records. Default `'hydrakit:revoked:'`.
+   */
+  revocationPrefix?: string | undefined
 }
 
 /** A cache entry read back with the time it has left. */
@@ -66,10 +79,11 @@ export interface RedisCacheEntry<V extends JsonValue = JsonValue> {
 
 /**
  * A {@link TierReportingCacheStore} on Redis (tier `'l2'`). Every value is stored as a JSON envelope
- * holding its own key, its expiry time and (with `integrityKey`) a signature; the TTL is set with
- * `PX`. A value that is not such an envelope, belongs to another key, expired, is too large or is
- * badly signed is ignored (a miss, reported as `'error'`). Failed and timed-out commands reject and
- * are reported as `'error'`.
+ * holding its own key, its expiry time and (unless `integrity: 'none-trusted-redis'`) a signature;
+ * the TTL is set with `PX`. A value that is not such an envelope, belongs to another key, expired,
+ * is too large or is badly signed is ignored (a miss, reported as `'error'`). A valid revocation
+ * record of the key wins over its value. Failed and timed-out commands reject and are reported as
+ * `'error'`.
  */
 export interface RedisCacheStore<V extends JsonValue = JsonValue> extends TierReportingCacheStore<V> {
   /** The client passed in. */
@@ -85,11 +99,21 @@ export interface RedisCacheStore<V extends JsonValue = JsonValue> extends TierRe
    * Cluster only the node the client talks to is scanned.
    */
   deleteMatching(prefix: string, match?: (value: V) => boolean): Promise<number>
+  /**
+   * Writes a revocation record for `key` holding `value` (the "inactive" marker) for `ttlMs`
+   * milliseconds, and stores `value` under `key` too. As long as the record lives, every read of
+   * `key` returns the record's value, whatever is (written back) under `key`. Rejects when Redis
+   * fails or times out.
+   */
+  revoke(key: string, value: V, ttlMs: number, listener?: CacheTierListener): Promise<void>
+  /** The prefix of revocation records (`revocationPrefix`). */
+  readonly revocationPrefix: string
 }
 
 const DEFAULT_TIMEOUT_MS = 100
 const DEFAULT_COOLDOWN_MS = 1000
 const DEFAULT_MAX_VALUE_BYTES = 256 * 1024
+const DEFAULT_REVOCATION_PREFIX = 'hydrakit:revoked:'
 const ENVELOPE_VERSION = 1
 const SCAN_COUNT = 250
 const DOWN_STATES = new Set(['reconnecting', 'close', 'end'])
@@ -111,17 +135,19 @@ interface Envelope {
  * ```ts
  * import { Redis } from 'ioredis'
  * const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })
- * const shared = createRedisCacheStore(redis, { timeoutMs: 100 })
+ * const shared = createRedisCacheStore(redis, { integrityKey: process.env.CACHE_SECRET!, timeoutMs: 100 })
  * ```
  */
 export function createRedisCacheStore<V extends JsonValue = JsonValue>(
   client: RedisClientLike,
-  options: RedisCacheStoreOptions = {},
+  options: RedisCacheStoreOptions,
   optionPath = 'options',
 ): RedisCacheStore<V> {
-  checkRedisClient(client, ['get', 'set', 'del', 'mget', 'scan'], 'client')
+  checkRedisClient(client, ['getrange', 'set', 'del', 'scan'], 'client')
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${optionPath} must be an object`)
+    throw new TypeError(
+      `${optionPath} must be an object with integrityKey (or integrity: 'none-trusted-redis')`,
+    )
   }
   const timeoutMs = integerOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, `${optionPath}.timeoutMs`)
   const cooldownMs = integerOption(options.cooldownMs, DEFAULT_COOLDOWN_MS, 0, `${optionPath}.cooldownMs`)
@@ -131,13 +157,18 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
     1,
     `${optionPath}.maxValueBytes`,
   )
-  const secret = integrityKeyOption(options.integrityKey, `${optionPath}.integrityKey`)
+  const secret = integritySecret(options, optionPath)
+  const revocationPrefix = options.revocationPrefix ?? DEFAULT_REVOCATION_PREFIX
+  if (typeof revocationPrefix !== 'string' || revocationPrefix === '') {
+    throw new TypeError(`${optionPath}.revocationPrefix must be a non-empty string`)
+  }
   let downUntil = 0
 
-  const sign = (key: string, expires: number, data: string): string | undefined =>
+  /** Signature of a value (`kind` 'v') or a revocation record ('r'): one cannot pass for the other. */
+  const sign = (kind: 'v' | 'r', key: string, expires: number, data: string): string | undefined =>
     secret === undefined
       ? undefined
-      : createHmac('sha256', secret).update(`v1\n${key}\n${expires}\n${data}`).digest('base64url')
+      : createHmac('sha256', secret).update(`v1\n${kind}\n${key}\n${expires}\n${data}`).digest('base64url')
 
   /** Runs one command under the deadline and the cooldown; failures trip the cooldown. */
   const call = async <T>(command: () => Promise<T>): Promise<T> => {
@@ -154,8 +185,9 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
   }
 
   /** Decodes a stored text for `key`; undefined when it cannot be trusted. `'expired'` by our clock. */
-  const decode = (key: string, text: string): RedisCacheEntry<V> | 'expired' | undefined => {
-    if (text.length > maxValueBytes) return undefined
+  const decode = (kind: 'v' | 'r', key: string, text: string): RedisCacheEntry<V> | 'expired' | undefined => {
+    // GETRANGE returned at most maxValueBytes + 1 bytes; more than maxValueBytes means it was cut.
+    if (Buffer.byteLength(text) > maxValueBytes) return undefined
     let env: unknown
     try {
       env = JSON.parse(text)
@@ -164,7 +196,7 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
     }
     if (!isEnvelope(env) || env.v !== ENVELOPE_VERSION || env.k !== key) return undefined
     if (secret !== undefined) {
-      const expected = sign(key, env.e, env.d)
+      const expected = sign(kind, key, env.e, env.d)
       if (expected === undefined || typeof env.m !== 'string' || !sameText(env.m, expected)) return undefined
     }
     let value: unknown
@@ -183,18 +215,33 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
     key: string,
     listener?: CacheTierListener,
   ): Promise<RedisCacheEntry<V> | undefined> => {
-    let text: string | null
+    let texts: [string, string]
     try {
-      text = await call(() => client.get(key))
+      // Both reads bounded before the bytes cross the wire; one round trip (ioredis pipelines them).
+      texts = await call(() =>
+        Promise.all([
+          client.getrange(revocationPrefix + key, 0, maxValueBytes),
+          client.getrange(key, 0, maxValueBytes),
+        ]),
+      )
     } catch (err) {
       listener?.('l2', 'error')
       throw err
     }
-    if (text === null) {
+    const [recordText, text] = texts
+    if (typeof recordText === 'string' && recordText !== '') {
+      const record = decode('r', key, recordText)
+      // A valid revocation record wins over whatever is stored under the key.
+      if (record !== undefined && record !== 'expired') {
+        listener?.('l2', 'hit')
+        return record
+      }
+    }
+    if (typeof text !== 'string' || text === '') {
       listener?.('l2', 'miss')
       return undefined
     }
-    const entry = typeof text === 'string' ? decode(key, text) : undefined
+    const entry = decode('v', key, text)
     if (entry === 'expired') {
       listener?.('l2', 'miss')
       return undefined
@@ -203,10 +250,20 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
     return entry
   }
 
+  const envelope = (kind: 'v' | 'r', key: string, value: V, px: number): string => {
+    const expires = Date.now() + px
+    const d = JSON.stringify(value)
+    const env: Envelope = { v: ENVELOPE_VERSION, k: key, e: expires, d }
+    const m = sign(kind, key, expires, d)
+    if (m !== undefined) env.m = m
+    return JSON.stringify(env)
+  }
+
   return {
     reportsTiers: true,
     client,
     timeoutMs,
+    revocationPrefix,
     getEntry,
     async get(key, listener) {
       return (await getEntry(key, listener))?.value
@@ -214,13 +271,26 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
     async set(key, value, ttlMs, listener) {
       if (!Number.isFinite(ttlMs) || ttlMs < 1) return
       const px = Math.ceil(ttlMs)
-      const expires = Date.now() + px
-      const d = JSON.stringify(value)
-      const env: Envelope = { v: ENVELOPE_VERSION, k: key, e: expires, d }
-      const m = sign(key, expires, d)
-      if (m !== undefined) env.m = m
+      const text = envelope('v', key, value, px)
       try {
-        await call(() => client.set(key, JSON.stringify(env), 'PX', px))
+        await call(() => client.set(key, text, 'PX', px))
+      } catch (err) {
+        listener?.('l2', 'error')
+        throw err
+      }
+    },
+    async revoke(key, value, ttlMs, listener) {
+      if (!Number.isFinite(ttlMs) || ttlMs < 1) return
+      const px = Math.ceil(ttlMs)
+      const record = envelope('r', key, value, px)
+      const text = envelope('v', key, value, px)
+      try {
+        await call(() =>
+          Promise.all([
+            client.set(revocationPrefix + key, record, 'PX', px),
+            client.set(key, text, 'PX', px),
+          ]),
+        )
       } catch (err) {
         listener?.('l2', 'error')
         throw err
@@ -243,13 +313,16 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
         const [next, keys] = await call(() => client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT))
         cursor = String(next)
         // SCAN may return a key twice; MATCH already filtered by prefix, check again anyway.
-        let doomed = [...new Set(keys)].filter((k) => typeof k === 'string' && k.startsWith(prefix))
+        // Revocation records are never swept: an `all` or `subject` invalidation must not undo a revoke.
+        let doomed = [...new Set(keys)].filter(
+          (k) => typeof k === 'string' && k.startsWith(prefix) && !k.startsWith(revocationPrefix),
+        )
         if (match !== undefined && doomed.length > 0) {
-          const texts = await call(() => client.mget(...doomed))
+          const texts = await call(() => Promise.all(doomed.map((k) => client.getrange(k, 0, maxValueBytes))))
           doomed = doomed.filter((k, i) => {
             const text = texts[i]
             if (typeof text !== 'string') return false
-            const entry = decode(k, text)
+            const entry = decode('v', k, text)
             return entry !== undefined && entry !== 'expired' && match(entry.value)
           })
         }
@@ -263,16 +336,6 @@ export function createRedisCacheStore<V extends JsonValue = JsonValue>(
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function integrityKeyOption(value: unknown, path: string): Buffer | undefined {
-  if (value === undefined) return undefined
-  let bytes: Buffer
-  if (typeof value === 'string') bytes = Buffer.from(value, 'utf8')
-  else if (value instanceof Uint8Array) bytes = Buffer.from(value)
-  else throw new TypeError(`${path} must be a string or a Uint8Array`)
-  if (bytes.length < 32) throw new TypeError(`${path} must be at least 32 bytes, got ${bytes.length}`)
-  return bytes
-}
-
 function isEnvelope(value: unknown): value is Envelope {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
   const e = value as Record<string, unknown>
@@ -284,12 +347,6 @@ function isEnvelope(value: unknown): value is Envelope {
     typeof e.d === 'string' &&
     (e.m === undefined || typeof e.m === 'string')
   )
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** Escapes Redis glob metacharacters so `prefix` matches literally in `SCAN MATCH`. */

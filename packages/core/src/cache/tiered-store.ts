@@ -19,13 +19,13 @@ export interface TieredL1Options {
 
 /** Options of {@link createTieredCacheStore}. */
 export interface TieredCacheStoreOptions<V extends JsonValue = JsonValue> {
-  /** The shared tier, e.g. `createRedisCacheStore(redis)`. Required. */
+  /** The shared tier, e.g. `createRedisCacheStore(redis, { integrityKey })`. Required. */
   l2: CacheStore<V>
   /** The per-process tier (an lru-cache memory store made here). Default: the defaults above. */
   l1?: TieredL1Options | undefined
   /**
    * Channel that tells every instance to drop per-process entries, e.g.
-   * `createRedisInvalidationBus(redis)`. The verifier's `revoke()` and `invalidate()` publish on it
+   * `createRedisInvalidationBus(redis, { integrityKey })`. The verifier's `revoke()` and `invalidate()` publish on it
    * and every verifier using this store listens. Default: none (per-process entries then live until
    * `l1.ttlMs`).
    */
@@ -57,6 +57,16 @@ export interface TieredCacheStore<V extends JsonValue = JsonValue> extends TierR
    * effect on in-flight reads as {@link TieredCacheStore.evictLocal}. Used for revocation markers.
    */
   setLocal(key: string, value: V, ttlMs: number): void
+  /**
+   * Adds an index over L1: `tagOf` names the tag of each entry written to L1 (or `undefined`), and
+   * {@link TieredCacheStore.evictLocalTagged} then removes the entries of one tag without looking
+   * at the others. Used for `invalidate(subject)` (tag: key prefix and subject digest), so that a
+   * subject message costs the size of its subject's entries, not a scan of L1. Returns a function
+   * that removes the index.
+   */
+  addLocalIndex(tagOf: (key: string, value: V) => string | undefined): () => void
+  /** Removes the L1 entries with `tag` (see `addLocalIndex`), like `evictLocal`. Returns how many. */
+  evictLocalTagged(tag: string): number
   /** Closes the invalidation channel, if any. The L2 client stays open (it is yours). */
   close(): Promise<void>
 }
@@ -68,8 +78,8 @@ export interface TieredCacheStore<V extends JsonValue = JsonValue> extends TierR
  * ```ts
  * const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })
  * const store = createTieredCacheStore({
- *   l2: createRedisCacheStore(redis),
- *   invalidation: createRedisInvalidationBus(redis),
+ *   l2: createRedisCacheStore(redis, { integrityKey: process.env.CACHE_SECRET! }),
+ *   invalidation: createRedisInvalidationBus(redis, { integrityKey: process.env.CACHE_SECRET! }),
  * })
  * ```
  */
@@ -85,7 +95,9 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
     typeof l2.set !== 'function' ||
     typeof l2.delete !== 'function'
   ) {
-    throw new TypeError('l2 must be a CacheStore (get, set, delete), e.g. createRedisCacheStore(redis)')
+    throw new TypeError(
+      'l2 must be a CacheStore (get, set, delete), e.g. createRedisCacheStore(redis, { integrityKey })',
+    )
   }
   const l1Options = options.l1 ?? {}
   if (l1Options === null || typeof l1Options !== 'object') throw new TypeError('l1 must be an object')
@@ -99,7 +111,9 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
       typeof bus.publish !== 'function' ||
       typeof bus.subscribe !== 'function')
   ) {
-    throw new TypeError('invalidation must be an InvalidationBus, e.g. createRedisInvalidationBus(redis)')
+    throw new TypeError(
+      'invalidation must be an InvalidationBus, e.g. createRedisInvalidationBus(redis, { integrityKey })',
+    )
   }
   const l2Reports = reportsTiers(l2)
   const readEntry: (
@@ -117,6 +131,34 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
         }
   // Bumped by every local eviction: an L2 read that started before must not refill L1.
   let generation = 0
+  // L1 index: tag -> keys. Entries may be stale (the L1 entry expired or was replaced); they are
+  // only used to delete, and the index is rebuilt from L1 when it grows past twice L1's bound.
+  const taggers = new Set<(key: string, value: V) => string | undefined>()
+  const byTag = new Map<string, Set<string>>()
+  let indexed = 0
+  const index = (key: string, value: V): void => {
+    for (const tagOf of taggers) {
+      const tag = tagOf(key, value)
+      if (tag === undefined) continue
+      let keys = byTag.get(tag)
+      if (keys === undefined) byTag.set(tag, (keys = new Set()))
+      if (!keys.has(key)) {
+        keys.add(key)
+        indexed++
+      }
+    }
+    if (indexed > 2 * l1.maxEntries) rebuildIndex()
+  }
+  const rebuildIndex = (): void => {
+    byTag.clear()
+    indexed = 0
+    const entries = l1.entries()
+    if (taggers.size > 0) for (const [key, value] of entries) index(key, value)
+  }
+  const localSet = async (key: string, value: V, ttlMs: number): Promise<void> => {
+    await l1.set(key, value, ttlMs)
+    if (taggers.size > 0) index(key, value)
+  }
 
   /** Runs an L2 write, reporting (rather than throwing) its failure. */
   const guarded = async (
@@ -154,13 +196,13 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
       if (!l2Reports) listener?.('l2', entry === undefined ? 'miss' : 'hit')
       if (entry === undefined) return undefined
       if (started === generation) {
-        await l1.set(key, entry.value, Math.min(l1TtlMs, entry.ttlMs))
+        await localSet(key, entry.value, Math.min(l1TtlMs, entry.ttlMs))
       }
       return entry.value
     },
     async set(key, value, ttlMs, listener) {
       if (!Number.isFinite(ttlMs) || ttlMs < 1) return
-      await l1.set(key, value, Math.min(ttlMs, l1TtlMs))
+      await localSet(key, value, Math.min(ttlMs, l1TtlMs))
       await guarded(
         () => (l2Reports ? l2.set(key, value, ttlMs, listener) : l2.set(key, value, ttlMs)),
         listener,
@@ -183,7 +225,30 @@ export function createTieredCacheStore<V extends JsonValue = JsonValue>(
     },
     setLocal(key, value, ttlMs) {
       generation++
-      void l1.set(key, value, ttlMs)
+      void localSet(key, value, ttlMs)
+    },
+    addLocalIndex(tagOf) {
+      taggers.add(tagOf)
+      rebuildIndex()
+      return () => {
+        taggers.delete(tagOf)
+        rebuildIndex()
+      }
+    },
+    evictLocalTagged(tag) {
+      generation++
+      const keys = byTag.get(tag)
+      if (keys === undefined) return 0
+      byTag.delete(tag)
+      indexed -= keys.size
+      let removed = 0
+      for (const key of keys) {
+        // Stale index entries are harmless: deleting what is no longer there, or what now has
+        // another tag, is at worst a cache miss.
+        if (l1.has(key)) removed++
+        void l1.delete(key)
+      }
+      return removed
     },
     async close() {
       await bus?.close()

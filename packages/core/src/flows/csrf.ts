@@ -2,6 +2,10 @@
 // cookie (HttpOnly, SameSite) plus a token in the form that is HMAC-SHA256(secret, flow, challenge,
 // cookie). A token only works in the browser that got it, for the challenge and flow it was made
 // for, and cannot be made without the app's secret. Compared in constant time.
+// Someone who can set cookies for the host (a page on another port of the same host name, or a
+// sibling subdomain when the cookie is not __Host-) can plant a cookie and a matching token of their
+// own. Fetch metadata stops that: a POST whose Sec-Fetch-Site says it came from another origin is
+// refused, whatever its token.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readCookie, serializeCookie } from './cookies.js'
@@ -46,8 +50,28 @@ export interface CsrfProtection {
    * browser has no (valid) cookie yet, a new one is made and returned in `cookies` (`Set-Cookie`).
    */
   issue(req: FlowRequest, flow: CsrfFlow, challenge: string): { token: string; cookies: string[] }
-  /** True only for a token made by {@link issue} for this browser's cookie, this flow and this challenge. */
+  /**
+   * True only for a token made by {@link issue} for this browser's cookie, this flow and this
+   * challenge, on a request that its fetch metadata does not show as cross-origin
+   * ({@link isCrossOriginRequest}).
+   */
   verify(req: FlowRequest, flow: CsrfFlow, challenge: string, token: string | null | undefined): boolean
+}
+
+/**
+ * Whether a browser says that a request was started by a page of another origin: a
+ * `Sec-Fetch-Site` header is present and is neither `same-origin` nor `none` (a navigation the user
+ * typed). `same-site` counts as cross-origin on purpose: a page on another port of the same host, or
+ * on a sibling subdomain, is same-site. Clients that send no fetch metadata (older browsers, scripts,
+ * tests) are not refused by this check; the CSRF token still applies to them.
+ */
+export function isCrossOriginRequest(headers: Record<string, string | string[] | undefined>): boolean {
+  const site = headers['sec-fetch-site']
+  if (site === undefined) return false
+  // A repeated header is not something a browser sends: refuse it.
+  if (typeof site !== 'string') return true
+  const value = site.trim().toLowerCase()
+  return value !== 'same-origin' && value !== 'none'
 }
 
 /** Smallest accepted secret, in bytes (256 bits for HMAC-SHA256). */
@@ -142,6 +166,7 @@ export function createCsrfProtection(
     },
     verify(req, flow, challenge, token) {
       if (typeof token !== 'string' || !TOKEN.test(token)) return false
+      if (isCrossOriginRequest(req.headers)) return false
       const browser = current(req)
       if (browser === undefined) return false
       const expected = Buffer.from(sign(flow, challenge, browser), 'utf8')

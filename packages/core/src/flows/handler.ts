@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { handleConsent } from './consent.js'
+import { isCrossOriginRequest } from './csrf.js'
 import { fail } from './flow-support.js'
 import { FormBodyError, readFormBody } from './form.js'
 import { handleLogin } from './login.js'
@@ -51,9 +52,10 @@ export interface LoginConsentHandler {
   /** Maps a path below the mount point (`/login`, `/consent/`, ...) to its route, or `undefined`. */
   route(path: string): FlowRoute | undefined
   /**
-   * A whole exchange for one route: GET or POST only (405 otherwise), the form body read with the
-   * size limit (413/415 pages), the flow run, the result rendered by {@link respond}. Rejects only
-   * when an app hook or the renderer throws.
+   * A whole exchange for one route: GET or POST only (405 otherwise), a POST whose
+   * `Sec-Fetch-Site` shows another origin refused with the CSRF page (403) before its body is read,
+   * the form body read with the size limit (413/415 pages), the flow run, the result rendered by
+   * {@link respond}. Rejects only when an app hook or the renderer throws.
    */
   handle(route: FlowRoute, input: FlowHttpInput): Promise<FlowHttpResponse>
   /**
@@ -132,6 +134,12 @@ export function createLoginConsentHandler(options: LoginConsentOptions): LoginCo
       return fail(ctx, route, 'invalid_request')
     }
     const req: FlowRequest = { method, query, headers: input.headers, secure: input.secure === true }
+    if (method === 'POST' && isCrossOriginRequest(input.headers)) {
+      // Every POST of these routes changes state (accept or reject at Hydra): a browser that says
+      // the form came from another origin gets the CSRF page before the body is even read.
+      input.stream.resume()
+      return fail(ctx, route, 'csrf')
+    }
     if (method === 'POST') {
       try {
         req.form = await readFormBody(

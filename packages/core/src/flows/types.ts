@@ -17,7 +17,10 @@ export interface FlowRequest {
    * `undefined` for a GET, or when the POST carried no body.
    */
   form?: URLSearchParams | undefined
-  /** Request headers with lower-case names (Node's `IncomingHttpHeaders`). Only `cookie` is read. */
+  /**
+   * Request headers with lower-case names (Node's `IncomingHttpHeaders`). Read: `cookie`, and
+   * `sec-fetch-site` on a POST (a cross-origin form post is refused).
+   */
   headers: Record<string, string | string[] | undefined>
   /**
    * True when the browser reached the app over https (Express `req.secure`, Koa `ctx.secure`, which

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
@@ -11,6 +12,15 @@ import { redisTestsEnabled, startRedisServer, type RedisServer } from '../suppor
 
 const enabled = redisTestsEnabled('redis-invalidation-bus')
 const HASH = subjectDigest('alice')
+const SECRET = 'bus-test-secret-of-at-least-32-bytes'
+const signed = { integrityKey: SECRET }
+
+/** A message as an instance holding `secret` would send it (the wire format, written out here). */
+function signMessage(secret: string, channel: string, body: Record<string, unknown>): string {
+  const json = JSON.stringify(body)
+  const mac = createHmac('sha256', secret).update(`v2\nbus\n${channel}\n${json}`).digest('base64url')
+  return `${mac}.${json}`
+}
 
 describe('createRedisInvalidationBus: options and messages', () => {
   const client = { publish() {}, duplicate() {} } as unknown as RedisPubSubClientLike
@@ -19,19 +29,29 @@ describe('createRedisInvalidationBus: options and messages', () => {
     [{ channel: '' }, 'options.channel must be a non-empty string'],
     [{ channel: 5 }, 'options.channel must be a non-empty string'],
     [{ timeoutMs: 0 }, 'options.timeoutMs must be an integer >= 1, got 0'],
+    [{ maxMessageAgeMs: 0 }, 'options.maxMessageAgeMs must be an integer >= 1, got 0'],
+    [{ maxMessagesPerSecond: 1.5 }, 'options.maxMessagesPerSecond must be an integer >= 1'],
   ])('%j → TypeError', (options, message) => {
-    expect(() => createRedisInvalidationBus(client, options as never)).toThrow(TypeError)
-    expect(() => createRedisInvalidationBus(client, options as never)).toThrow(message)
+    expect(() => createRedisInvalidationBus(client, { ...signed, ...options } as never)).toThrow(TypeError)
+    expect(() => createRedisInvalidationBus(client, { ...signed, ...options } as never)).toThrow(message)
+  })
+
+  it('without integrityKey or integrity it throws a TypeError that explains the choice', () => {
+    expect(() => createRedisInvalidationBus(client, {})).toThrow(
+      /options\.integrityKey is required: .*integrity: 'none-trusted-redis'/,
+    )
+    expect(() => createRedisInvalidationBus(client, undefined as never)).toThrow(TypeError)
+    expect(() => createRedisInvalidationBus(client, { integrity: 'none-trusted-redis' })).not.toThrow()
   })
 
   it('needs publish and duplicate', () => {
-    expect(() => createRedisInvalidationBus({ publish() {} } as never)).toThrow(
+    expect(() => createRedisInvalidationBus({ publish() {} } as never, signed)).toThrow(
       'client must be a Redis client (ioredis): it has no duplicate() method',
     )
   })
 
   it('refuses to publish malformed messages', async () => {
-    const bus = createRedisInvalidationBus(client)
+    const bus = createRedisInvalidationBus(client, signed)
     await expect(bus.publish({ type: 'revoke', key: '' })).rejects.toThrow('message.key must be a string')
     await expect(bus.publish({ type: 'revoke', key: 'x'.repeat(2000) })).rejects.toThrow(TypeError)
     await expect(bus.publish({ type: 'subject', prefix: 'p:', subjectHash: 'alice' })).rejects.toThrow(
@@ -54,7 +74,7 @@ describe.skipIf(!enabled)('createRedisInvalidationBus against a real redis-serve
     return c
   }
   const bus = (channel?: string): InvalidationBus => {
-    const b = createRedisInvalidationBus(client(), { channel })
+    const b = createRedisInvalidationBus(client(), { ...signed, channel })
     buses.push(b)
     return b
   }
@@ -95,25 +115,52 @@ describe.skipIf(!enabled)('createRedisInvalidationBus against a real redis-serve
     expect(seenA).toEqual([])
   })
 
-  it('ignores malformed and foreign messages published by anyone with access to Redis', async () => {
+  it('ignores malformed, unsigned, badly signed, stale and replayed messages', async () => {
     const b = bus()
     const seen = await listen(b)
+    const now = Date.now()
+    const body = (extra: Record<string, unknown>): Record<string, unknown> => ({
+      v: 2,
+      o: 'someone',
+      n: `n${Math.random()}`,
+      ts: now,
+      ...extra,
+    })
     const junk = [
       'not json',
       '[]',
-      'null',
-      JSON.stringify({ v: 2, o: 'x', t: 'all', p: 'hk:' }),
-      JSON.stringify({ v: 1, t: 'all', p: 'hk:' }),
-      JSON.stringify({ v: 1, o: 'x', t: 'revoke', k: 42 }),
-      JSON.stringify({ v: 1, o: 'x', t: 'revoke', k: '' }),
-      JSON.stringify({ v: 1, o: 'x', t: 'subject', p: 'hk:', s: 'alice' }),
-      JSON.stringify({ v: 1, o: 'x', t: 'add', k: 'hk:1', value: { active: true } }),
-      JSON.stringify({ v: 1, o: 'x', t: 'all', p: 'x'.repeat(5000) }),
+      `${'A'.repeat(43)}.${JSON.stringify(body({ t: 'all', p: 'hk:' }))}`,
+      `-.${JSON.stringify(body({ t: 'all', p: 'hk:' }))}`,
+      JSON.stringify(body({ t: 'all', p: 'hk:' })),
+      signMessage(SECRET, 'other:channel', body({ t: 'all', p: 'hk:' })),
+      signMessage(
+        'another-secret-that-is-32-bytes-long!',
+        'hydrakit:invalidate',
+        body({ t: 'all', p: 'hk:' }),
+      ),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'all', p: 'hk:', ts: now - 60_000 })),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'all', p: 'hk:', ts: now + 60_000 })),
+      signMessage(SECRET, 'hydrakit:invalidate', { ...body({ t: 'all', p: 'hk:' }), v: 1 }),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'revoke', k: 42 })),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'revoke', k: '' })),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'subject', p: 'hk:', s: 'alice' })),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'add', k: 'hk:1', value: { active: true } })),
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'all', p: 'x'.repeat(5000) })),
     ]
     for (const text of junk) await admin.publish('hydrakit:invalidate', text)
-    await admin.publish('hydrakit:invalidate', JSON.stringify({ v: 1, o: 'someone', t: 'all', p: 'hk:' }))
-    await vi.waitFor(() => expect(seen).toHaveLength(1))
-    expect(seen).toEqual([{ type: 'all', prefix: 'hk:' }])
+    const good = signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'all', p: 'hk:', n: 'once' }))
+    await admin.publish('hydrakit:invalidate', good)
+    // The same signed message again (a replay within the age window) is applied once.
+    await admin.publish('hydrakit:invalidate', good)
+    await admin.publish(
+      'hydrakit:invalidate',
+      signMessage(SECRET, 'hydrakit:invalidate', body({ t: 'all', p: 'end:' })),
+    )
+    await vi.waitFor(() => expect(seen).toHaveLength(2))
+    expect(seen).toEqual([
+      { type: 'all', prefix: 'hk:' },
+      { type: 'all', prefix: 'end:' },
+    ])
   })
 
   it('keeps channels apart', async () => {
@@ -167,7 +214,7 @@ describe.skipIf(!enabled)('createRedisInvalidationBus against a real redis-serve
   it('publish rejects when Redis is unreachable; close() disconnects only its own connection', async () => {
     const c = client()
     await c.ping()
-    const b = createRedisInvalidationBus(c)
+    const b = createRedisInvalidationBus(c, signed)
     buses.push(b)
     b.subscribe(() => undefined)
     await b.whenSubscribed()
@@ -183,7 +230,7 @@ describe.skipIf(!enabled)('createRedisInvalidationBus against a real redis-serve
     const ended = new Promise((resolve) => c.once('end', resolve))
     c.disconnect()
     await ended
-    const other = createRedisInvalidationBus(c)
+    const other = createRedisInvalidationBus(c, signed)
     await expect(other.publish({ type: 'all', prefix: 'p:' })).rejects.toThrow('redis is unavailable')
   })
 })

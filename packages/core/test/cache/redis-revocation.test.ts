@@ -23,6 +23,7 @@ import { redisTestsEnabled, startRedisServer, type RedisServer } from '../suppor
 
 const enabled = redisTestsEnabled('redis-revocation')
 const PREFIX = 'hydrakit:introspection:'
+const SECRET = 'revocation-test-secret-of-32-bytes-or-more'
 
 let hydra: IntrospectionServer
 const verifiers: IntrospectionVerifier[] = []
@@ -148,9 +149,9 @@ describe.skipIf(!enabled)('two instances sharing one Redis', () => {
     const redis = new Redis(server.url, { maxRetriesPerRequest: 1 })
     redis.on('error', () => undefined)
     clients.push(redis)
-    const bus = createRedisInvalidationBus(redis)
+    const bus = createRedisInvalidationBus(redis, { integrityKey: SECRET })
     const store = createTieredCacheStore({
-      l2: createRedisCacheStore(redis),
+      l2: createRedisCacheStore(redis, { integrityKey: SECRET }),
       l1: { ttlMs: l1TtlMs },
       invalidation: bus,
     })

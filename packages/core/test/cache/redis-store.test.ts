@@ -9,6 +9,9 @@ import { tokenCacheKey } from '../../src/cache/token-key.js'
 import { redisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.js'
 
 const enabled = redisTestsEnabled('redis-store')
+const SECRET = 'a-shared-secret-of-at-least-32-bytes!!'
+const signed = { integrityKey: SECRET }
+const unsigned = { integrity: 'none-trusted-redis' } as const
 
 type Report = [CacheTier, CacheTierOutcome]
 const recorder = (): { reports: Report[]; listener: (t: CacheTier, o: CacheTierOutcome) => void } => {
@@ -24,7 +27,7 @@ async function commandCalls(admin: Redis, command: string): Promise<number> {
 }
 
 describe('createRedisCacheStore: options', () => {
-  const client = { get() {}, set() {}, del() {}, mget() {}, scan() {} } as unknown as RedisClientLike
+  const client = { getrange() {}, set() {}, del() {}, scan() {} } as unknown as RedisClientLike
 
   it.each([
     [{ timeoutMs: 0 }, 'options.timeoutMs must be an integer >= 1, got 0'],
@@ -33,23 +36,40 @@ describe('createRedisCacheStore: options', () => {
     [{ maxValueBytes: 'big' }, 'options.maxValueBytes must be an integer >= 1, got string'],
     [{ integrityKey: 'short' }, 'options.integrityKey must be at least 32 bytes, got 5'],
     [{ integrityKey: 42 }, 'options.integrityKey must be a string or a Uint8Array'],
-  ])('%j → TypeError', (options, message) => {
-    expect(() => createRedisCacheStore(client, options as never)).toThrow(TypeError)
-    expect(() => createRedisCacheStore(client, options as never)).toThrow(message)
+    [{ integrity: 'none' }, "options.integrity must be 'none-trusted-redis' or undefined"],
+    [{ integrityKey: SECRET, integrity: 'none-trusted-redis' }, 'mutually exclusive'],
+    [{ integrityKey: SECRET, revocationPrefix: '' }, 'options.revocationPrefix must be a non-empty string'],
+  ])('%j → TypeError', (options: Record<string, unknown>, message) => {
+    const full = {
+      ...('integrityKey' in options || 'integrity' in options ? {} : signed),
+      ...options,
+    }
+    expect(() => createRedisCacheStore(client, full as never)).toThrow(TypeError)
+    expect(() => createRedisCacheStore(client, full as never)).toThrow(message)
+  })
+
+  it('without integrityKey or integrity it throws a TypeError that explains the choice', () => {
+    for (const options of [{}, { timeoutMs: 100 }, undefined]) {
+      expect(() => createRedisCacheStore(client, options as never)).toThrow(TypeError)
+    }
+    expect(() => createRedisCacheStore(client, {})).toThrow(
+      /options\.integrityKey is required: .*whoever can write to Redis cannot make a token accepted.*integrity: 'none-trusted-redis'/,
+    )
+    expect(() => createRedisCacheStore(client, unsigned)).not.toThrow()
   })
 
   it('rejects something that is not a Redis client, naming the missing method', () => {
-    expect(() => createRedisCacheStore(null as never)).toThrow(
+    expect(() => createRedisCacheStore(null as never, signed)).toThrow(
       'client must be a Redis client (ioredis), got null',
     )
-    expect(() => createRedisCacheStore({ get() {} } as never)).toThrow(
+    expect(() => createRedisCacheStore({ getrange() {} } as never, signed)).toThrow(
       'client must be a Redis client (ioredis): it has no set() method',
     )
   })
 
   it('accepts a real ioredis client at the type level without connecting', () => {
     const redis = new Redis({ lazyConnect: true })
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     expect(store.client).toBe(redis)
     expect(store.timeoutMs).toBe(100)
     expect(store.reportsTiers).toBe(true)
@@ -78,14 +98,14 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
   })
 
   it('round-trips JSON values, stores an envelope bound to the key, and sets the TTL with PX', async () => {
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     const key = tokenCacheKey('some-token', 'hk:')
     const value: JsonValue = { active: true, claims: { sub: 'alice', scope: 'a b', n: 1.5, ok: null } }
     await store.set(key, value, 30_000)
     expect(await store.get(key)).toEqual(value)
     const raw = JSON.parse((await admin.get(key))!)
     expect(raw).toMatchObject({ v: 1, k: key, d: JSON.stringify(value) })
-    expect(raw.m).toBeUndefined()
+    expect(raw.m).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const pttl = await admin.pttl(key)
     expect(pttl).toBeGreaterThan(25_000)
     expect(pttl).toBeLessThanOrEqual(30_000)
@@ -93,7 +113,7 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
   })
 
   it('rounds a fractional TTL up and skips non-positive or non-finite TTLs', async () => {
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     await store.set('k:frac', 1, 1000.2)
     expect(await admin.pttl('k:frac')).toBeGreaterThan(0)
     await store.set('k:zero', 1, 0)
@@ -104,14 +124,14 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
   })
 
   it('expired entries are gone (Redis PX)', async () => {
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     await store.set('k:short', 'v', 30)
     await new Promise((r) => setTimeout(r, 80))
     expect(await store.get('k:short')).toBeUndefined()
   })
 
   it('getEntry returns the remaining TTL; delete removes', async () => {
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     await store.set('k:e', { a: 1 }, 10_000)
     const entry = await store.getEntry('k:e')
     expect(entry?.value).toEqual({ a: 1 })
@@ -123,7 +143,7 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
   })
 
   it('reports tier l2 hit and miss to the listener', async () => {
-    const store = createRedisCacheStore(redis)
+    const store = createRedisCacheStore(redis, signed)
     const { reports, listener } = recorder()
     await store.get('k:none', listener)
     await store.set('k:yes', true, 10_000, listener)
@@ -158,14 +178,14 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
       ['an array', '[1,2,3]'],
     ])('%s', async (_name, raw) => {
       await admin.set(key, raw, 'PX', 60_000)
-      const store = createRedisCacheStore(redis)
+      const store = createRedisCacheStore(redis, unsigned)
       const { reports, listener } = recorder()
       expect(await store.get(key, listener)).toBeUndefined()
       expect(reports).toEqual([['l2', 'error']])
     })
 
     it('a value copied from another key is refused', async () => {
-      const store = createRedisCacheStore(redis)
+      const store = createRedisCacheStore(redis, unsigned)
       await store.set('hk:victim', { active: true, claims: { sub: 'admin' } }, 60_000)
       await admin.set(key, (await admin.get('hk:victim'))!, 'PX', 60_000)
       expect(await store.get('hk:victim')).toEqual({ active: true, claims: { sub: 'admin' } })
@@ -174,16 +194,16 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
 
     it('a value larger than maxValueBytes is refused', async () => {
       const big = { blob: 'x'.repeat(5000) }
-      const small = createRedisCacheStore(redis, { maxValueBytes: 1000 })
+      const small = createRedisCacheStore(redis, { ...unsigned, maxValueBytes: 1000 })
       await small.set(key, big, 60_000)
       expect(await small.get(key)).toBeUndefined()
-      expect(await createRedisCacheStore(redis).get(key)).toEqual(big)
+      expect(await createRedisCacheStore(redis, unsigned).get(key)).toEqual(big)
     })
 
     it('an envelope whose own expiry passed is a miss (another instance wrote it with a longer PX)', async () => {
       await admin.set(key, valid(key, 'true', Date.now() - 1), 'PX', 60_000)
       const { reports, listener } = recorder()
-      expect(await createRedisCacheStore(redis).get(key, listener)).toBeUndefined()
+      expect(await createRedisCacheStore(redis, unsigned).get(key, listener)).toBeUndefined()
       expect(reports).toEqual([['l2', 'miss']])
     })
   })
@@ -228,7 +248,7 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
 
   describe('deleteMatching', () => {
     it('deletes keys under the prefix only, optionally filtered by value', async () => {
-      const store = createRedisCacheStore(redis)
+      const store = createRedisCacheStore(redis, signed)
       for (let i = 0; i < 600; i++) {
         await store.set(`app:${i}`, { sub: i % 2 === 0 ? 'even' : 'odd' }, 60_000)
       }
@@ -245,7 +265,7 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
     })
 
     it('treats glob characters in the prefix literally', async () => {
-      const store = createRedisCacheStore(redis)
+      const store = createRedisCacheStore(redis, signed)
       await store.set('a*b:1', 1, 60_000)
       await store.set('axb:1', 1, 60_000)
       await store.set('a[x]:1', 1, 60_000)
@@ -258,9 +278,9 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
 
   describe('a slow or unreachable Redis', () => {
     it('a command that does not answer in time rejects; then the cooldown skips Redis entirely', async () => {
-      const store = createRedisCacheStore(redis, { timeoutMs: 50, cooldownMs: 60_000 })
+      const store = createRedisCacheStore(redis, { ...signed, timeoutMs: 50, cooldownMs: 60_000 })
       await store.set('k:p', 1, 60_000)
-      const before = await commandCalls(admin, 'get')
+      const before = await commandCalls(admin, 'getrange')
       await admin.client('PAUSE', 400, 'ALL')
       const { reports, listener } = recorder()
       await expect(store.get('k:p', listener)).rejects.toThrow(/did not answer within 50 ms/)
@@ -274,14 +294,15 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
         ['l2', 'error'],
       ])
       await admin.client('UNPAUSE')
-      // Only the first GET ever reached Redis (it ran after the pause); the others were skipped.
+      // Only the first read (two GETRANGEs: record and value) ever reached Redis (it ran after the
+      // pause); the others were skipped.
       await new Promise((r) => setTimeout(r, 50))
-      expect((await commandCalls(admin, 'get')) - before).toBe(1)
+      expect((await commandCalls(admin, 'getrange')) - before).toBe(2)
       expect(await admin.get('k:p')).not.toBeNull()
     })
 
     it('with cooldownMs 0 every call tries Redis again', async () => {
-      const store = createRedisCacheStore(redis, { timeoutMs: 2000, cooldownMs: 0 })
+      const store = createRedisCacheStore(redis, { ...signed, timeoutMs: 2000, cooldownMs: 0 })
       await store.set('k:c', 'v', 60_000)
       expect(await store.get('k:c')).toBe('v')
     })
@@ -293,7 +314,7 @@ describe.skipIf(!enabled)('createRedisCacheStore against a real redis-server', (
       closedClient.disconnect()
       await ended
       expect(closedClient.status).toBe('end')
-      const store = createRedisCacheStore(closedClient)
+      const store = createRedisCacheStore(closedClient, signed)
       await expect(store.get('k')).rejects.toThrow('redis is unavailable')
       await expect(store.deleteMatching('k')).rejects.toThrow('redis is unavailable')
     })
@@ -327,7 +348,7 @@ describe('createRedisCacheStore: a server that accepts connections but never ans
   })
 
   it('get, set, delete and deleteMatching all reject after timeoutMs instead of hanging', async () => {
-    const store = createRedisCacheStore(client, { timeoutMs: 30, cooldownMs: 0 })
+    const store = createRedisCacheStore(client, { ...signed, timeoutMs: 30, cooldownMs: 0 })
     const { reports, listener } = recorder()
     await expect(store.get('k', listener)).rejects.toThrow(/did not answer within 30 ms/)
     await expect(store.set('k', 1, 1000, listener)).rejects.toThrow(/did not answer/)

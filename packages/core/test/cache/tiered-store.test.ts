@@ -8,6 +8,7 @@ import type { CacheTier, CacheTierOutcome } from '../../src/cache/tier-report.js
 import { redisTestsEnabled, startRedisServer, type RedisServer } from '../support/redis-server.js'
 
 const enabled = redisTestsEnabled('tiered-store')
+const signed = { integrityKey: 'tiered-test-secret-of-at-least-32-bytes' }
 
 type Report = [CacheTier, CacheTierOutcome]
 const recorder = (): { reports: Report[]; listener: (t: CacheTier, o: CacheTierOutcome) => void } => {
@@ -170,8 +171,8 @@ describe.skipIf(!enabled)('createTieredCacheStore over Redis', () => {
   })
 
   it('two processes share L2; each fills its own L1 with the remaining TTL', async () => {
-    const a = createTieredCacheStore({ l2: createRedisCacheStore(redis) })
-    const b = createTieredCacheStore({ l2: createRedisCacheStore(redis), l1: { ttlMs: 60_000 } })
+    const a = createTieredCacheStore({ l2: createRedisCacheStore(redis, signed) })
+    const b = createTieredCacheStore({ l2: createRedisCacheStore(redis, signed), l1: { ttlMs: 60_000 } })
     const value: JsonValue = { active: true, claims: { sub: 'alice' } }
     await a.set('hk:1', value, 400)
     expect(a.l1.entries()).toEqual([['hk:1', value]])
@@ -189,7 +190,7 @@ describe.skipIf(!enabled)('createTieredCacheStore over Redis', () => {
 
   it('reports Redis timeouts as l2 errors and goes on with L1', async () => {
     const store = createTieredCacheStore({
-      l2: createRedisCacheStore(redis, { timeoutMs: 30, cooldownMs: 0 }),
+      l2: createRedisCacheStore(redis, { ...signed, timeoutMs: 30, cooldownMs: 0 }),
     })
     await store.set('hk:x', 'v', 60_000)
     await admin.client('PAUSE', 300, 'ALL')
@@ -209,7 +210,7 @@ describe.skipIf(!enabled)('createTieredCacheStore over Redis', () => {
   })
 
   it('delete removes from both tiers', async () => {
-    const store = createTieredCacheStore({ l2: createRedisCacheStore(redis) })
+    const store = createTieredCacheStore({ l2: createRedisCacheStore(redis, signed) })
     await store.set('hk:d', 1, 60_000)
     expect(await admin.exists('hk:d')).toBe(1)
     await store.delete('hk:d')

@@ -53,6 +53,22 @@ describe('createCsrfProtection', () => {
     }
   })
 
+  it('refuses a valid token on a request whose fetch metadata shows another origin', () => {
+    const csrf = createCsrfProtection(SECRET)
+    const { token, cookies } = csrf.issue(req(), 'login', 'c')
+    const cookie = cookieOf(cookies[0]!)
+    const withSite = (site: string | string[] | undefined): FlowRequest => ({
+      ...req(cookie),
+      headers: { cookie, 'sec-fetch-site': site },
+    })
+    expect(csrf.verify(withSite(undefined), 'login', 'c', token)).toBe(true)
+    expect(csrf.verify(withSite('same-origin'), 'login', 'c', token)).toBe(true)
+    expect(csrf.verify(withSite('none'), 'login', 'c', token)).toBe(true)
+    for (const site of ['same-site', 'cross-site', '', 'bogus', ['same-origin', 'same-origin']]) {
+      expect(csrf.verify(withSite(site), 'login', 'c', token)).toBe(false)
+    }
+  })
+
   it('tokens of another secret do not verify', () => {
     const a = createCsrfProtection(SECRET)
     const b = createCsrfProtection('z'.repeat(32))

@@ -254,6 +254,49 @@ describe('handle: a whole HTTP exchange over a real server', () => {
     expect(res.headers.get('location')).toBe(`${HYDRA_PUBLIC}/oauth2/auth?login_verifier=v`)
   })
 
+  describe('fetch metadata: a form posted from another origin is refused, whatever its token', () => {
+    const post = (cookie: string, token: string, site?: string | string[]): Promise<Response> => {
+      const headers = new Headers({ cookie, 'content-type': 'application/x-www-form-urlencoded' })
+      if (typeof site === 'string') headers.set('sec-fetch-site', site)
+      if (Array.isArray(site)) for (const v of site) headers.append('sec-fetch-site', v)
+      return fetch(`${url}/auth/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers,
+        body: new URLSearchParams({ challenge: 'ch1', csrf_token: token, action: 'deny' }).toString(),
+      })
+    }
+
+    it.each(['same-site', 'cross-site', 'SAME-SITE', 'something-new'])(
+      'Sec-Fetch-Site: %s with a valid cookie and token (planted by the attacker) → 403, Hydra not called',
+      async (site) => {
+        const { cookie, token } = await loginPage()
+        const before = rec.puts().length
+        const res = await post(cookie, token, site)
+        expect(res.status).toBe(403)
+        expect(await res.text()).toContain('Form expired')
+        expect(rec.puts()).toHaveLength(before)
+      },
+    )
+
+    it('same-origin, none, or no fetch metadata at all (older clients, scripts) still work', async () => {
+      for (const site of ['same-origin', 'none', undefined]) {
+        const { cookie, token } = await loginPage()
+        const before = rec.puts().length
+        const res = await post(cookie, token, site)
+        expect(res.status).toBe(303)
+        expect(rec.puts()).toHaveLength(before + 1)
+      }
+    })
+
+    it('GET pages are not affected (Hydra reaches the login page by a cross-site redirect)', async () => {
+      const res = await fetch(`${url}/auth/login?login_challenge=ch1`, {
+        headers: { 'sec-fetch-site': 'cross-site' },
+      })
+      expect(res.status).toBe(200)
+    })
+  })
+
   it('uses what a body parser left when the stream was already read', async () => {
     const { cookie, token } = await loginPage()
     const res = await fetch(`${url}/auth/login`, {

@@ -32,7 +32,8 @@ export interface IntrospectionFailureClass {
  * Error codes that, in a 400 answer to an introspection request, are about the token the client
  * presented rather than about our request:
  * - `unsupported_token_type` (RFC 7009 §2.2.1): the server cannot introspect this kind of token;
- *   oidc-provider 9 answers it for JWT-shaped or garbage tokens, Keycloak for an unknown hint;
+ *   oidc-provider 9 answers it for any JWT-shaped token (it cannot introspect its structured
+ *   tokens), Keycloak for an unknown `token_type_hint`;
  * - `invalid_token` (RFC 6750 §3.1): the token is malformed, expired or revoked.
  * Everything else in a 400 (`invalid_request`, `invalid_client`, `unauthorized_client`, no code at
  * all) is about our request: a missing field, a bad client authentication, a wrong URL.

@@ -3,7 +3,7 @@ import {
   type FlowHttpResponse,
   type LoginConsentHandler,
   type LoginConsentOptions,
-} from '@hydrakit/core'
+} from '@hydrakit/core/flows'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 /**

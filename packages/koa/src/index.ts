@@ -11,6 +11,7 @@ export {
   errorHandler,
   getAuth,
 } from './hydra.js'
-export type { AuthenticateOptions, AuthInfo } from '@hydrakit/core'
+export type { AuthenticateOptions } from '@hydrakit/core/adapter'
+export type { AuthInfo } from '@hydrakit/core'
 export type { LoginConsentRouter, LoginConsentRouterOptions } from './login-consent-router.js'
 export { loginConsentRouter } from './login-consent-router.js'

@@ -13,7 +13,14 @@ declare module 'fastify' {
 export type HydrakitPluginOptions = HydraOptions | { auth: HydraAuth }
 
 const plugin: FastifyPluginCallback<HydrakitPluginOptions> = (fastify, options, done) => {
-  const auth = 'auth' in options && options.auth !== undefined ? options.auth : hydra(options as HydraOptions)
+  let auth: HydraAuth
+  try {
+    auth = 'auth' in options && options.auth !== undefined ? options.auth : hydra(options as HydraOptions)
+  } catch (err) {
+    // A callback plugin that throws would leave the registration hanging: fail it instead.
+    done(err as Error)
+    return
+  }
   fastify.decorate('hydrakit', auth)
   fastify.decorateRequest('auth', undefined)
   fastify.addHook('onClose', () => auth.close())

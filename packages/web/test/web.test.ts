@@ -148,11 +148,18 @@ describe('Hono middleware', () => {
   it('sets c.var.auth (typed), verifies once across several middleware, answers refusals', async () => {
     const verifier = tableVerifier()
     const auth = hydra({ verifier })
-    const app = new Hono<HydrakitEnv>()
+    const app = new Hono()
     app.use('/api/*', honoAuth(auth))
+    // Typed from the middleware in the route, without HydrakitEnv.
     app.get('/api/x', honoAuth(auth, { anyScope: ['read', 'admin'] }), (c) => {
       expectTypeOf(c.var.auth).toEqualTypeOf<AuthInfo | undefined>()
       return c.json({ sub: c.var.auth?.subject })
+    })
+    const typed = new Hono<HydrakitEnv>()
+    typed.use(honoAuth(auth))
+    typed.get('/', (c) => {
+      expectTypeOf(c.var.auth).toEqualTypeOf<AuthInfo | undefined>()
+      return c.text('')
     })
     const server = await serve(app.fetch)
     try {

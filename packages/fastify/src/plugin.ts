@@ -13,20 +13,21 @@ declare module 'fastify' {
 export type HydrakitPluginOptions = HydraOptions | { auth: HydraAuth }
 
 const plugin: FastifyPluginCallback<HydrakitPluginOptions> = (fastify, options, done) => {
-  let auth: HydraAuth
   try {
-    auth = 'auth' in options && options.auth !== undefined ? options.auth : hydra(options as HydraOptions)
+    const auth =
+      'auth' in options && options.auth !== undefined ? options.auth : hydra(options as HydraOptions)
+    fastify.decorate('hydrakit', auth)
+    fastify.decorateRequest('auth', undefined)
+    fastify.addHook('onClose', () => auth.close())
+    if (auth.guards.resourceMetadata !== undefined) {
+      // Registered without fastify-plugin, so this route stays inside the scope of its own.
+      fastify.register(auth.protectedResourceMetadata())
+    }
   } catch (err) {
-    // A callback plugin that throws would leave the registration hanging: fail it instead.
+    // A callback plugin that throws leaves the registration hanging: fail it instead (bad options,
+    // or a second registration in the same scope).
     done(err as Error)
     return
-  }
-  fastify.decorate('hydrakit', auth)
-  fastify.decorateRequest('auth', undefined)
-  fastify.addHook('onClose', () => auth.close())
-  if (auth.guards.resourceMetadata !== undefined) {
-    // Registered without fastify-plugin, so this route stays inside the scope of its own.
-    fastify.register(auth.protectedResourceMetadata())
   }
   done()
 }

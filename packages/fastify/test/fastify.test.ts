@@ -193,6 +193,9 @@ describe.each(frameworks)('%s plugin', (_name, makeApp) => {
       app.register(hydrakit, { verifier: tableVerifier(), errors: 'loud' as never }),
     ).rejects.toThrow(/errors must be/)
     expect(() => hydra({ verifier: {} as never })).toThrow(/verifier must be/)
+    const twice = makeApp()
+    await twice.register(hydrakit, { verifier: tableVerifier() })
+    await expect(twice.register(hydrakit, { verifier: tableVerifier() })).rejects.toThrow(/hydrakit/)
   })
 
   it('standalone hooks work without the plugin; a scope hook without a verifier fails closed', async () => {

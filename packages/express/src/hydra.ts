@@ -15,7 +15,7 @@ import {
 } from '@hydrakit/core/adapter'
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import { sendError, toMiddleware } from './middleware.js'
-import { readAuth } from './state.js'
+import { readAuth } from './auth-slot.js'
 
 /** Settings shared by every middleware of one configuration. */
 export interface MiddlewareSettings extends GuardSettings {

@@ -1,6 +1,6 @@
 import { createGuardRunner, refusalResponse, type ErrorMode, type Guard } from '@hydrakit/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { readAuth, writeAuth } from './state.js'
+import { readAuth, writeAuth } from './auth-slot.js'
 
 const runGuard = createGuardRunner<Request>({
   describe: (req) => ({

@@ -33,9 +33,10 @@ export function createGuardRunner<R>(binding: RequestBinding<R>): GuardRunner<R>
   return (guard, req) => {
     const like = describe(req)
     if (isCorsPreflight(like)) return undefined
-    const known = read(req)
-    if (known !== undefined) {
-      guard.check(known)
+    const earlier = read(req)
+    if (earlier !== undefined) {
+      // Authenticated by an earlier guard on this request: only this guard's checks run.
+      guard.check(earlier)
       return undefined
     }
     const auth = guard.start(like)

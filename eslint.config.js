@@ -42,8 +42,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['express', 'koa', '@koa/router', 'supertest'],
-          patterns: ['express/*', 'koa/*', '@hydrakit/express', '@hydrakit/koa'],
+          paths: ['express', 'koa', '@koa/router', 'supertest', 'fastify', 'fastify-plugin', 'hono'],
+          patterns: [
+            'express/*',
+            'koa/*',
+            'hono/*',
+            '@hydrakit/express',
+            '@hydrakit/koa',
+            '@hydrakit/fastify',
+            '@hydrakit/web',
+          ],
         },
       ],
     },

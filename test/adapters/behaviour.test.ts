@@ -1,5 +1,5 @@
-// One behaviour table, run against Express 4, Express 5, Koa 2 and Koa 3 apps started as real
-// servers, in every verification mode: the same requests must get the same status, the same
+// One behaviour table, run against Express 4/5, Koa 2/3, Fastify 4/5 and Hono (on node through
+// @hono/node-server) apps started as real servers, in every verification mode: the same requests must get the same status, the same
 // WWW-Authenticate challenge and the same JSON body everywhere.
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -44,6 +44,11 @@ async function run(readme: string): Promise<string> {
     .replaceAll('https://hydra.example.com', issuer.issuer)
     .replaceAll('http://hydra:4445', issuer.adminUrl)
     .replace(/\.listen\(3000\)/, `.listen(${port}, '127.0.0.1')`)
+    .replace(/\.listen\(\{ port: 3000 \}\)/, `.listen({ port: ${port}, host: '127.0.0.1' })`)
+    .replace(
+      /serve\(\{ fetch: app\.fetch, port: 3000 \}\)/,
+      `serve({ fetch: app.fetch, port: ${port}, hostname: '127.0.0.1' })`,
+    )
   const file = join(dir, readme.replace(/\W+/g, '-') + '.mjs')
   writeFileSync(file, code)
   const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -86,6 +91,34 @@ describe('README examples work as written', () => {
     expect(await res.json()).toEqual({ owner: 'alice' })
     const noScope = issuer.opaque({ scope: 'profile', aud: ['orders-api'] })
     expect((await fetch(url, { headers: { authorization: `Bearer ${noScope}` } })).status).toBe(403)
+  })
+
+  it('packages/fastify/README.md', async () => {
+    const url = await run('packages/fastify/README.md')
+    const good = await issuer.jwt({ scp: ['orders.read'], aud: ['orders-api'] })
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+    expect((await fetch(`${url}/orders`)).status).toBe(401)
+    const ok = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${good}` } })
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ owner: 'alice' })
+    const del = await fetch(`${url}/orders/1`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${good}` },
+    })
+    expect(del.status).toBe(403)
+  })
+
+  it('packages/web/README.md', async () => {
+    const url = await run('packages/web/README.md')
+    const good = issuer.opaque({ scope: 'orders.read', aud: ['orders-api'] })
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+    const res = await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${good}` } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ owner: 'alice' })
+    const noScope = issuer.opaque({ scope: 'profile', aud: ['orders-api'] })
+    expect((await fetch(`${url}/orders`, { headers: { authorization: `Bearer ${noScope}` } })).status).toBe(
+      403,
+    )
   })
 
   it('packages/core/README.md', async () => {

@@ -10,9 +10,24 @@ import {
   type HydraOptions as ExpressOptions,
 } from '@hydrakit/express'
 import { getAuth as koaAuth, hydra as koaHydra, type HydraOptions as KoaOptions } from '@hydrakit/koa'
+import fastify5, { type FastifyInstance } from 'fastify'
+import fastify4 from 'fastify4'
+import { getAuth as fastifyAuth, hydrakit, type HydraOptions as FastifyOptions } from '@hydrakit/fastify'
+import { Hono } from 'hono'
+import { getRequestListener } from '@hono/node-server'
+import { hydra as webHydra, type AuthInfo } from '@hydrakit/web'
+import { honoAuth, protectedResourceMetadata, type HydrakitEnv } from '@hydrakit/web/hono'
 
-export type Framework = 'express4' | 'express5' | 'koa2' | 'koa3'
-export const FRAMEWORKS: Framework[] = ['express4', 'express5', 'koa2', 'koa3']
+export type Framework = 'express4' | 'express5' | 'koa2' | 'koa3' | 'fastify4' | 'fastify5' | 'hono'
+export const FRAMEWORKS: Framework[] = [
+  'express4',
+  'express5',
+  'koa2',
+  'koa3',
+  'fastify4',
+  'fastify5',
+  'hono',
+]
 
 /** A started app and a way to stop it. */
 export interface RunningApp {
@@ -20,8 +35,8 @@ export interface RunningApp {
   close(): Promise<void>
 }
 
-/** Options both adapters accept (the adapter-specific `errors` mode is left out on purpose). */
-export type SharedOptions = ExpressOptions & KoaOptions
+/** Options every adapter accepts (the adapter-specific `errors` mode is left out on purpose). */
+export type SharedOptions = ExpressOptions & KoaOptions & FastifyOptions
 
 /**
  * The same protected API in every framework:
@@ -30,18 +45,95 @@ export type SharedOptions = ExpressOptions & KoaOptions
  * OPTIONS /read answered by a CORS responder after the guard.
  */
 export async function startApp(framework: Framework, options: SharedOptions): Promise<RunningApp> {
-  const server = framework.startsWith('express')
-    ? expressServer(framework, options)
-    : koaServer(framework, options)
+  let closeApp = (): Promise<void> => Promise.resolve()
+  let server: Server
+  if (framework.startsWith('express')) server = expressServer(framework, options)
+  else if (framework.startsWith('koa')) server = koaServer(framework, options)
+  else if (framework === 'hono') [server, closeApp] = honoServer(options)
+  else [server, closeApp] = await fastifyServer(framework, options)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
-      }),
+      })
+      await closeApp()
+    },
   }
+}
+
+const profile = (a: AuthInfo | undefined): Record<string, unknown> => ({
+  subject: a?.subject,
+  scopes: a?.scopes,
+  source: a?.source,
+  anonymous: a === undefined,
+})
+
+async function fastifyServer(
+  framework: Framework,
+  options: SharedOptions,
+): Promise<[Server, () => Promise<void>]> {
+  const app: FastifyInstance =
+    framework === 'fastify4' ? (fastify4() as unknown as FastifyInstance) : fastify5()
+  // A form-body parser, standing in for @fastify/formbody.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  await app.register(hydrakit, options)
+  const auth = app.hydrakit
+  const me = (req: Parameters<typeof fastifyAuth>[0]): Record<string, unknown> => profile(fastifyAuth(req))
+  app.get('/public', () => ({ ok: true }))
+  app.get('/me', { preHandler: auth.authenticate() }, me)
+  app.get('/feed', { preHandler: auth.authenticate({ optional: true }) }, me)
+  app.options('/read', { preHandler: auth.requireScope('read') }, (_req, reply) =>
+    reply.code(204).header('access-control-allow-origin', '*').send(),
+  )
+  app.get('/read', { onRequest: auth.requireScope('read') }, me)
+  app.post('/read', { preHandler: auth.requireScope('read') }, me)
+  app.get('/write', { preHandler: auth.requireScopes(['read', 'write']) }, me)
+  app.get('/any', { preHandler: auth.requireAnyScope(['admin', 'write']) }, me)
+  app.get('/photos/exact', { preHandler: auth.requireScope('photos.read') }, me)
+  app.get('/photos/wild', { preHandler: auth.requireScope('photos.read', { scopeStrategy: 'wildcard' }) }, me)
+  app.get(
+    '/photos/hier',
+    { preHandler: auth.requireScope('photos.read', { scopeStrategy: 'hierarchic' }) },
+    me,
+  )
+  app.get('/tenant', { preHandler: auth.requireClaims({ tenant: 'acme' }) }, me)
+  await app.ready()
+  return [app.server, () => app.close()]
+}
+
+function honoServer(options: SharedOptions): [Server, () => Promise<void>] {
+  const auth = webHydra(options)
+  const app = new Hono<HydrakitEnv>()
+  if (options.protectedResource !== undefined) app.use(protectedResourceMetadata(auth))
+  const me = honoAuth
+  const json = (c: { json: (v: unknown) => Response; var: { auth: AuthInfo | undefined } }): Response =>
+    c.json(profile(c.var.auth))
+  app.get('/public', (c) => c.json({ ok: true }))
+  app.get('/me', me(auth), json)
+  app.get('/feed', me(auth, { optional: true }), json)
+  app.options('/read', me(auth, { scope: 'read' }), (c) => {
+    c.header('access-control-allow-origin', '*')
+    return c.body(null, 204)
+  })
+  app.on(['GET', 'POST'], '/read', me(auth, { scope: 'read' }), json)
+  app.get('/write', me(auth, { scope: ['read', 'write'] }), json)
+  app.get('/any', me(auth, { anyScope: ['admin', 'write'] }), json)
+  app.get('/photos/exact', me(auth, { scope: 'photos.read' }), json)
+  app.get('/photos/wild', me(auth, { scope: 'photos.read', scopeStrategy: 'wildcard' }), json)
+  app.get('/photos/hier', me(auth, { scope: 'photos.read', scopeStrategy: 'hierarchic' }), json)
+  app.get('/tenant', me(auth, { claims: { tenant: 'acme' } }), json)
+  const listener = getRequestListener(app.fetch)
+  return [
+    createServer((req, res) => {
+      void listener(req, res)
+    }),
+    () => auth.close(),
+  ]
 }
 
 function expressServer(framework: Framework, options: SharedOptions): Server {

@@ -15,6 +15,13 @@ export interface TokenVerifier {
   /** Realm used in `WWW-Authenticate` challenges. */
   readonly realm: string
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Optional synchronous fast path: returns what {@link verify} would resolve to, throws what it
+   * would reject with, or returns `undefined` when only `verify` can tell (it has to wait for keys,
+   * a cache or the network). Guards call it first, so a request it settles costs no promise. The
+   * JWT and hybrid verifiers implement it; a verifier without it is always awaited.
+   */
+  verifyNow?(token: string): AuthInfo | undefined
   /** Releases timers and connection pools. Idempotent. */
   close?(): Promise<void>
 }

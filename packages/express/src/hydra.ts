@@ -1,20 +1,21 @@
+import type { AuthInfo } from '@hydrakit/core'
 import {
-  createGuardBuilder,
-  unauthenticatedVerifier,
-  type AuthenticateOptions,
+  authOrUndefined,
+  checkErrorMode,
+  createHydraAuth,
+  createStandaloneGuards,
+  metadataResponse,
+  pathOf,
+  type ErrorMode,
   type GuardSettings,
+  type HydraAuthBase,
+  type HydraAuthOptions,
+  type StandaloneGuardOptions,
+  type StandaloneGuards,
 } from '@hydrakit/core/adapter'
-import {
-  createVerifier,
-  type AuthInfo,
-  type ClaimRequirements,
-  type ScopeCheckOptions,
-  type TokenVerifier,
-  type VerifierConfig,
-} from '@hydrakit/core'
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
-import { checkErrorMode, sendError, toMiddleware, type ErrorMode } from './middleware.js'
-import { readState } from './state.js'
+import { sendError, toMiddleware } from './middleware.js'
+import { readAuth } from './auth-slot.js'
 
 /** Settings shared by every middleware of one configuration. */
 export interface MiddlewareSettings extends GuardSettings {
@@ -27,22 +28,13 @@ export interface MiddlewareSettings extends GuardSettings {
  * (`{ mode: 'jwt' | 'introspection' | 'hybrid', issuer, audience, adminUrl, ... }`, see `VerifierConfig`
  * in `@hydrakit/core`), plus the settings every middleware of the instance shares.
  */
-export type HydraOptions = MiddlewareSettings &
-  (VerifierConfig | { verifier: TokenVerifier; mode?: undefined })
+export type HydraOptions = MiddlewareSettings & HydraAuthOptions
 
-/** One configured instance: every middleware it makes shares the verifier, its caches and settings. */
-export interface HydraAuth {
-  readonly verifier: TokenVerifier
-  /** Verifies the bearer token and sets `req.auth`. */
-  authenticate(options?: AuthenticateOptions): RequestHandler
-  /** Authenticates the request if nothing has yet (once per request), then requires `scope`. */
-  requireScope(scope: string, options?: ScopeCheckOptions): RequestHandler
-  /** Requires every one of `scopes`. */
-  requireScopes(scopes: readonly string[], options?: ScopeCheckOptions): RequestHandler
-  /** Requires at least one of `scopes`. */
-  requireAnyScope(scopes: readonly string[], options?: ScopeCheckOptions): RequestHandler
-  /** Requires claims to match (see `ClaimRequirements` in `@hydrakit/core`). */
-  requireClaims(requirements: ClaimRequirements): RequestHandler
+/**
+ * One configured instance: every middleware it makes shares the verifier, its caches and settings.
+ * `authenticate()` and the scope/claim guards set `req.auth`.
+ */
+export interface HydraAuth extends HydraAuthBase<RequestHandler> {
   /** Error middleware that renders hydrakit errors as JSON and passes anything else on. */
   errorHandler(): ErrorRequestHandler
   /**
@@ -50,8 +42,6 @@ export interface HydraAuth {
    * everything else passes through). Mount it on the app root. Requires `protectedResource`.
    */
   protectedResourceMetadata(): RequestHandler
-  /** Closes the verifier (timers, connection pools). */
-  close(): Promise<void>
 }
 
 /**
@@ -64,96 +54,46 @@ export interface HydraAuth {
  * ```
  */
 export function hydra(options: HydraOptions): HydraAuth {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('hydra(options): options must be an object')
-  const verifier =
-    'verifier' in options && options.verifier !== undefined
-      ? options.verifier
-      : createVerifier(options as VerifierConfig)
-  const mode = checkErrorMode(options.errors)
-  const b = createGuardBuilder(verifier, options)
+  const mode = checkErrorMode((options as MiddlewareSettings | null)?.errors)
+  const base = createHydraAuth(options, (guard) => toMiddleware(guard, mode))
   return {
-    verifier,
-    authenticate: (o) => toMiddleware(b.authenticate(o), mode),
-    requireScope: (s, o) => toMiddleware(b.requireScope(s, o), mode),
-    requireScopes: (s, o) => toMiddleware(b.requireScopes(s, o), mode),
-    requireAnyScope: (s, o) => toMiddleware(b.requireAnyScope(s, o), mode),
-    requireClaims: (r) => toMiddleware(b.requireClaims(r), mode),
+    ...base,
     errorHandler,
     protectedResourceMetadata: () => {
-      const meta = b.resourceMetadata
+      const meta = base.guards.resourceMetadata
       if (meta === undefined)
         throw new TypeError('protectedResourceMetadata() needs the protectedResource option')
       return (req, res, next) => {
-        const q = req.originalUrl.indexOf('?')
-        const path = q === -1 ? req.originalUrl : req.originalUrl.slice(0, q)
-        if ((req.method !== 'GET' && req.method !== 'HEAD') || path !== meta.path) {
+        const out = metadataResponse(meta, req.method, pathOf(req.originalUrl))
+        if (out === undefined) {
           next()
           return
         }
-        res.setHeader('content-type', 'application/json')
-        res.setHeader('cache-control', 'public, max-age=3600')
-        res.setHeader('access-control-allow-origin', '*')
-        res.end(req.method === 'HEAD' ? undefined : meta.body)
+        for (const name in out.headers) res.setHeader(name, out.headers[name]!)
+        res.end(req.method === 'HEAD' ? undefined : out.body)
       }
-    },
-    close: async () => {
-      await verifier.close?.()
     },
   }
 }
 
 /** Options of the standalone middleware. */
-export interface StandaloneOptions extends MiddlewareSettings, ScopeCheckOptions {
-  /**
-   * Verifier used when no earlier middleware authenticated the request. Without one, such a request
-   * is refused with 401.
-   */
-  verifier?: TokenVerifier | undefined
-}
+export interface StandaloneOptions extends MiddlewareSettings, StandaloneGuardOptions {}
 
-function standalone(o: StandaloneOptions | undefined): {
-  b: ReturnType<typeof createGuardBuilder>
-  mode: ErrorMode
-} {
-  return {
-    b: createGuardBuilder(o?.verifier ?? unauthenticatedVerifier, o ?? {}),
-    mode: checkErrorMode(o?.errors),
-  }
-}
+type Standalone = StandaloneGuards<RequestHandler, StandaloneOptions>
+const standalone: Standalone = createStandaloneGuards<RequestHandler, StandaloneOptions>((guard, o) =>
+  toMiddleware(guard, checkErrorMode(o?.errors)),
+)
 
 /** Standalone `authenticate`: verifies the bearer token with `verifier` and sets `req.auth`. */
-export function authenticate(
-  verifier: TokenVerifier,
-  options?: AuthenticateOptions & MiddlewareSettings,
-): RequestHandler {
-  const { b, mode } = standalone({ ...options, verifier })
-  return toMiddleware(b.authenticate(options), mode)
-}
-
+export const authenticate: Standalone['authenticate'] = standalone.authenticate
 /** Standalone: requires `scope` (authenticating first with `options.verifier` if no earlier middleware did). */
-export function requireScope(scope: string, options?: StandaloneOptions): RequestHandler {
-  const { b, mode } = standalone(options)
-  return toMiddleware(b.requireScope(scope, options), mode)
-}
-
+export const requireScope: Standalone['requireScope'] = standalone.requireScope
 /** Standalone: requires every one of `scopes`. */
-export function requireScopes(scopes: readonly string[], options?: StandaloneOptions): RequestHandler {
-  const { b, mode } = standalone(options)
-  return toMiddleware(b.requireScopes(scopes, options), mode)
-}
-
+export const requireScopes: Standalone['requireScopes'] = standalone.requireScopes
 /** Standalone: requires at least one of `scopes`. */
-export function requireAnyScope(scopes: readonly string[], options?: StandaloneOptions): RequestHandler {
-  const { b, mode } = standalone(options)
-  return toMiddleware(b.requireAnyScope(scopes, options), mode)
-}
-
+export const requireAnyScope: Standalone['requireAnyScope'] = standalone.requireAnyScope
 /** Standalone: requires claims to match. */
-export function requireClaims(requirements: ClaimRequirements, options?: StandaloneOptions): RequestHandler {
-  const { b, mode } = standalone(options)
-  return toMiddleware(b.requireClaims(requirements), mode)
-}
+export const requireClaims: Standalone['requireClaims'] = standalone.requireClaims
 
 const renderErrors: ErrorRequestHandler = (err, _req, res, next) => sendError(err, res, next, 'respond')
 
@@ -169,8 +109,7 @@ export function errorHandler(): ErrorRequestHandler {
 export function getAuth<Ext extends Record<string, unknown> = Record<string, unknown>>(
   req: Request,
 ): AuthInfo<Ext> | undefined {
-  const state = readState(req)
-  return state === null || state === undefined ? undefined : (state as AuthInfo<Ext>)
+  return authOrUndefined<Ext>(readAuth(req))
 }
 
 /** A request that passed `authenticate()` or a scope/claim guard: `req.auth` is set. */

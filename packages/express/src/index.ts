@@ -17,8 +17,7 @@ export {
   errorHandler,
   getAuth,
 } from './hydra.js'
-export type { ErrorMode } from './middleware.js'
-export type { AuthenticateOptions } from '@hydrakit/core/adapter'
+export type { ErrorMode, AuthenticateOptions } from '@hydrakit/core/adapter'
 export type { AuthInfo } from '@hydrakit/core'
 export type { LoginConsentRouter, LoginConsentRouterOptions } from './login-consent-router.js'
 export { loginConsentRouter } from './login-consent-router.js'

@@ -1,41 +1,29 @@
+import { HydrakitError, type AuthInfo } from '@hydrakit/core'
 import {
-  createGuardBuilder,
-  unauthenticatedVerifier,
-  type AuthenticateOptions,
-  type GuardSettings,
+  authOrUndefined,
+  createHydraAuth,
+  createStandaloneGuards,
+  metadataResponse,
+  type HydraAuthBase,
+  type HydraAuthOptions,
+  type StandaloneGuardOptions,
+  type StandaloneGuards,
 } from '@hydrakit/core/adapter'
-import {
-  createVerifier,
-  HydrakitError,
-  type AuthInfo,
-  type ClaimRequirements,
-  type ScopeCheckOptions,
-  type TokenVerifier,
-  type VerifierConfig,
-} from '@hydrakit/core'
 import type { Context, Middleware } from 'koa'
-import { readState, renderError, toMiddleware } from './middleware.js'
+import { readAuth, renderError, toMiddleware } from './middleware.js'
 
 /**
  * Options of {@link hydra}: either a ready verifier (`{ verifier }`) or a flat configuration
  * (`{ mode: 'jwt' | 'introspection' | 'hybrid', issuer, audience, adminUrl, ... }`, see `VerifierConfig`
  * in `@hydrakit/core`), plus the settings every middleware of the instance shares.
  */
-export type HydraOptions = GuardSettings & (VerifierConfig | { verifier: TokenVerifier; mode?: undefined })
+export type HydraOptions = HydraAuthOptions
 
-/** One configured instance: every middleware it makes shares the verifier, its caches and settings. */
-export interface HydraAuth {
-  readonly verifier: TokenVerifier
-  /** Verifies the bearer token and sets `ctx.state.auth`. */
-  authenticate(options?: AuthenticateOptions): Middleware
-  /** Authenticates the request if nothing has yet (once per request), then requires `scope`. */
-  requireScope(scope: string, options?: ScopeCheckOptions): Middleware
-  /** Requires every one of `scopes`. */
-  requireScopes(scopes: readonly string[], options?: ScopeCheckOptions): Middleware
-  /** Requires at least one of `scopes`. */
-  requireAnyScope(scopes: readonly string[], options?: ScopeCheckOptions): Middleware
-  /** Requires claims to match (see `ClaimRequirements` in `@hydrakit/core`). */
-  requireClaims(requirements: ClaimRequirements): Middleware
+/**
+ * One configured instance: every middleware it makes shares the verifier, its caches and settings.
+ * `authenticate()` and the scope/claim guards set `ctx.state.auth`.
+ */
+export interface HydraAuth extends HydraAuthBase<Middleware> {
   /** Middleware that renders hydrakit errors thrown below it as JSON and rethrows anything else. */
   errorHandler(): Middleware
   /**
@@ -43,8 +31,6 @@ export interface HydraAuth {
    * everything else passes through). Requires `protectedResource`.
    */
   protectedResourceMetadata(): Middleware
-  /** Closes the verifier (timers, connection pools). */
-  close(): Promise<void>
 }
 
 /**
@@ -60,77 +46,41 @@ export interface HydraAuth {
  * catches them they are rendered as status + `WWW-Authenticate` + `{ error, error_description }`.
  */
 export function hydra(options: HydraOptions): HydraAuth {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('hydra(options): options must be an object')
-  const verifier =
-    'verifier' in options && options.verifier !== undefined
-      ? options.verifier
-      : createVerifier(options as VerifierConfig)
-  const b = createGuardBuilder(verifier, options)
+  const base = createHydraAuth(options, toMiddleware)
   return {
-    verifier,
-    authenticate: (o) => toMiddleware(b.authenticate(o)),
-    requireScope: (s, o) => toMiddleware(b.requireScope(s, o)),
-    requireScopes: (s, o) => toMiddleware(b.requireScopes(s, o)),
-    requireAnyScope: (s, o) => toMiddleware(b.requireAnyScope(s, o)),
-    requireClaims: (r) => toMiddleware(b.requireClaims(r)),
+    ...base,
     errorHandler,
     protectedResourceMetadata: () => {
-      const meta = b.resourceMetadata
+      const meta = base.guards.resourceMetadata
       if (meta === undefined)
         throw new TypeError('protectedResourceMetadata() needs the protectedResource option')
       return (ctx, next) => {
-        if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path !== meta.path) return next()
-        ctx.set('cache-control', 'public, max-age=3600')
-        ctx.set('access-control-allow-origin', '*')
-        ctx.type = 'application/json'
+        const out = metadataResponse(meta, ctx.method, ctx.path)
+        if (out === undefined) return next()
+        ctx.set(out.headers)
         ctx.body = meta.body
         return Promise.resolve()
       }
-    },
-    close: async () => {
-      await verifier.close?.()
     },
   }
 }
 
 /** Options of the standalone middleware. */
-export interface StandaloneOptions extends GuardSettings, ScopeCheckOptions {
-  /** Verifier used when no earlier middleware authenticated the request. Without one, such a request is refused with 401. */
-  verifier?: TokenVerifier | undefined
-}
+export type StandaloneOptions = StandaloneGuardOptions
 
-function builder(o: StandaloneOptions | undefined): ReturnType<typeof createGuardBuilder> {
-  return createGuardBuilder(o?.verifier ?? unauthenticatedVerifier, o ?? {})
-}
+type Standalone = StandaloneGuards<Middleware, StandaloneOptions>
+const standalone: Standalone = createStandaloneGuards<Middleware, StandaloneOptions>(toMiddleware)
 
 /** Standalone `authenticate`: verifies the bearer token with `verifier` and sets `ctx.state.auth`. */
-export function authenticate(
-  verifier: TokenVerifier,
-  options?: AuthenticateOptions & GuardSettings,
-): Middleware {
-  return toMiddleware(builder({ ...options, verifier }).authenticate(options))
-}
-
+export const authenticate: Standalone['authenticate'] = standalone.authenticate
 /** Standalone: requires `scope` (authenticating first with `options.verifier` if no earlier middleware did). */
-export function requireScope(scope: string, options?: StandaloneOptions): Middleware {
-  return toMiddleware(builder(options).requireScope(scope, options))
-}
-
+export const requireScope: Standalone['requireScope'] = standalone.requireScope
 /** Standalone: requires every one of `scopes`. */
-export function requireScopes(scopes: readonly string[], options?: StandaloneOptions): Middleware {
-  return toMiddleware(builder(options).requireScopes(scopes, options))
-}
-
+export const requireScopes: Standalone['requireScopes'] = standalone.requireScopes
 /** Standalone: requires at least one of `scopes`. */
-export function requireAnyScope(scopes: readonly string[], options?: StandaloneOptions): Middleware {
-  return toMiddleware(builder(options).requireAnyScope(scopes, options))
-}
-
+export const requireAnyScope: Standalone['requireAnyScope'] = standalone.requireAnyScope
 /** Standalone: requires claims to match. */
-export function requireClaims(requirements: ClaimRequirements, options?: StandaloneOptions): Middleware {
-  return toMiddleware(builder(options).requireClaims(requirements))
-}
+export const requireClaims: Standalone['requireClaims'] = standalone.requireClaims
 
 const renderErrors: Middleware = async (ctx, next) => {
   try {
@@ -150,8 +100,7 @@ export function errorHandler(): Middleware {
 export function getAuth<Ext extends Record<string, unknown> = Record<string, unknown>>(
   ctx: Context,
 ): AuthInfo<Ext> | undefined {
-  const state = readState(ctx)
-  return state === null || state === undefined ? undefined : (state as AuthInfo<Ext>)
+  return authOrUndefined<Ext>(readAuth(ctx))
 }
 
 /** `ctx.state` after `authenticate()` or a scope/claim guard. Use as Koa's state type parameter. */

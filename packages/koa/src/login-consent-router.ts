@@ -4,6 +4,7 @@ import {
   type LoginConsentHandler,
   type LoginConsentOptions,
 } from '@hydrakit/core/flows'
+import { checkPrefix, pathBelow } from '@hydrakit/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
 /** Options of {@link loginConsentRouter}: core's `LoginConsentOptions` plus where to serve the routes. */
@@ -39,8 +40,7 @@ export function loginConsentRouter(options: LoginConsentRouterOptions): LoginCon
   const prefix = checkPrefix(rawPrefix)
   const flows = createLoginConsentHandler(core)
   const middleware = async function hydrakitLoginConsent(ctx: Context, next: Next): Promise<void> {
-    const path = ctx.path
-    const below = prefix === '' ? path : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined
+    const below = pathBelow(prefix, ctx.path)
     const route = below === undefined ? undefined : flows.route(below)
     if (route === undefined) {
       await next()
@@ -57,14 +57,6 @@ export function loginConsentRouter(options: LoginConsentRouterOptions): LoginCon
     write(ctx, out)
   }
   return Object.assign(middleware, { flows })
-}
-
-function checkPrefix(value: unknown): string {
-  if (value === undefined || value === '') return ''
-  if (typeof value !== 'string' || !value.startsWith('/') || value.endsWith('/') || /[?#\s]/.test(value)) {
-    throw new TypeError(`prefix must be a path starting with / and not ending with / (e.g. '/auth'), or ''`)
-  }
-  return value
 }
 
 function write(ctx: Context, out: FlowHttpResponse): void {

@@ -1,27 +1,32 @@
-import { HydrakitError, type AuthInfo, type RequestLike } from '@hydrakit/core'
-import {
-  isCorsPreflight,
-  toErrorResponse,
-  type AuthState,
-  type ErrorResponse,
-  type Guard,
-} from '@hydrakit/core/adapter'
+import { HydrakitError, type AuthInfo } from '@hydrakit/core'
+import { createGuardRunner, toErrorResponse, type ErrorResponse, type Guard } from '@hydrakit/core/adapter'
 import type { Context, Middleware, Next } from 'koa'
 
-/** Per-request authentication state, private to this package. `undefined` = not authenticated yet. */
-const kState = Symbol('hydrakit.auth')
+/** What guards remember per request, private to this package; absent = not authenticated yet. */
+const kAuth = Symbol('hydrakit.auth')
 
-type State = { [kState]?: AuthState; auth?: AuthInfo }
+type State = { [kAuth]?: AuthInfo | null; auth?: AuthInfo }
 
-export function readState(ctx: Context): AuthState | undefined {
-  return (ctx.state as State)[kState]
+export function readAuth(ctx: Context): AuthInfo | null | undefined {
+  return (ctx.state as State)[kAuth]
 }
 
-function writeState(ctx: Context, state: AuthState): void {
-  const s = ctx.state as State
-  s[kState] = state
-  if (state !== null) s.auth = state
-}
+const runGuard = createGuardRunner<Context>({
+  describe: (ctx) => ({
+    method: ctx.req.method ?? 'GET',
+    url: ctx.originalUrl,
+    headers: ctx.req.headers,
+    rawHeaders: ctx.req.rawHeaders,
+    socket: ctx.req.socket,
+    body: (ctx.request as { body?: unknown }).body,
+  }),
+  read: readAuth,
+  write: (ctx, auth) => {
+    const s = ctx.state as State
+    s[kAuth] = auth
+    if (auth !== null) s.auth = auth
+  },
+})
 
 /** Replaces every response header with the error's own (as Koa's onerror does); returns the response to write. */
 function resetHeaders(res: Context['res'], err: HydrakitError): ErrorResponse {
@@ -69,41 +74,13 @@ function fail(ctx: Context, err: unknown): Promise<never> {
 /** Turns a framework-free guard into Koa middleware (Koa 2 and 3). */
 export function toMiddleware(guard: Guard): Middleware {
   return function hydrakitGuard(ctx: Context, next: Next): Promise<unknown> {
-    const req = ctx.req
-    if (isCorsPreflight(req as unknown as RequestLike)) return next()
-    const known = readState(ctx)
-    if (known !== undefined) {
-      try {
-        guard.check(known)
-      } catch (err) {
-        return fail(ctx, err)
-      }
-      return next()
-    }
-    const like: RequestLike = {
-      method: req.method ?? 'GET',
-      url: ctx.originalUrl,
-      headers: req.headers,
-      rawHeaders: req.rawHeaders,
-      body: (ctx.request as { body?: unknown }).body,
-    }
-    let state: AuthState | Promise<AuthState>
+    let waiting: Promise<void> | undefined
     try {
-      state = guard.start(like)
+      waiting = runGuard(guard, ctx)
     } catch (err) {
       return fail(ctx, err)
     }
-    if (state instanceof Promise) {
-      return state.then(
-        (settled: AuthState) => {
-          writeState(ctx, settled)
-          return next()
-        },
-        (err: unknown) => fail(ctx, err),
-      )
-    }
-    // Answered from the verifier's cache: no promise of our own, no extra tick.
-    writeState(ctx, state)
-    return next()
+    if (waiting === undefined) return next()
+    return waiting.then(next, (err: unknown) => fail(ctx, err))
   }
 }

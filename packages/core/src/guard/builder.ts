@@ -42,6 +42,8 @@ export interface AuthenticateOptions {
  */
 export interface GuardBuilder {
   readonly realm: string
+  /** Where this builder's guards look for the token (RFC 9728 `bearer_methods_supported` values). */
+  readonly bearerMethods: ReadonlyArray<'header' | 'body' | 'query'>
   /** The RFC 9728 document, when `protectedResource` is configured. */
   readonly resourceMetadata: ProtectedResourceMetadata | undefined
   authenticate(options?: AuthenticateOptions): Guard
@@ -91,6 +93,7 @@ export function createGuardBuilder(verifier: TokenVerifier, settings: GuardSetti
   const optional = guard([], true)
   return {
     realm,
+    bearerMethods: Object.freeze(methods),
     resourceMetadata,
     authenticate: (options) => {
       const v = options?.optional ?? false

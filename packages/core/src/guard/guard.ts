@@ -1,44 +1,47 @@
 import type { AuthInfo } from '../auth-info.js'
 import { HydrakitError, MissingTokenError } from '../errors/errors.js'
 import type { RequestLike } from '../token/extract.js'
-import { eagerAuthenticatorOf, type RequestAuthenticator } from './authenticate.js'
+import type { RequestAuthenticator } from './authenticate.js'
 
 /** A check on an authenticated request (scopes, claims, your own). Throws a HydrakitError to refuse. */
 export type AuthCheck = (auth: AuthInfo, realm: string) => void
 
 /**
- * The result of authenticating a request: the {@link AuthInfo}, or `null` for an anonymous request
- * let through by `optional`. Adapters store it per request so a second guard never re-verifies.
+ * One middleware's worth of work, framework-free. Build once per route with {@link createGuard}.
+ *
+ * Every method deals in `AuthInfo | null`: the verified token, or `null` for an anonymous request
+ * let through by `optional`. Adapters remember that value per request (see
+ * `@hydrakit/core/adapter`), so a second guard never verifies again.
  */
-export type AuthState = AuthInfo | null
-
-/** One middleware's worth of work, framework-free. Build once per route with {@link createGuard}. */
 export interface Guard {
   readonly realm: string
   /**
    * Applies the checks to an already authenticated request. Synchronous: no verification happens.
    * Throws {@link MissingTokenError} for an anonymous request when there are checks to pass.
    */
-  check(state: AuthState): AuthState
+  check(auth: AuthInfo | null): AuthInfo | null
   /** Authenticates the request (honouring `optional`), then applies the checks. */
-  run(req: RequestLike): Promise<AuthState>
+  run(req: RequestLike): Promise<AuthInfo | null>
   /**
-   * Does what {@link run} does, but settles synchronously when it can — no token, a malformed one,
-   * or a token the verifier settles at once (a cached JWT, or any JWT once the keys are loaded) —
-   * returning the state or throwing the refusal; otherwise returns the promise `run` would.
-   * Adapters call this, so most requests cost no promise at all.
+   * Does what {@link run} does, but settles synchronously when it can (no token, a malformed one,
+   * or a token the verifier settles through `verifyNow`: a cached JWT, or any JWT once the keys are
+   * loaded), returning the result or throwing the refusal; otherwise returns the promise `run`
+   * would. Adapters call this, so most requests cost no promise at all.
    */
-  start(req: RequestLike): AuthState | Promise<AuthState>
+  start(req: RequestLike): AuthInfo | null | Promise<AuthInfo | null>
 }
 
 /** Options of {@link createGuard}. */
 export interface GuardOptions {
+  /** How a request is authenticated; see `createRequestAuthenticator`. Required. */
   authenticate: RequestAuthenticator
+  /** Realm of the challenges this guard's refusals carry. Required. */
   realm: string
-  /** Let requests without a token through as anonymous (`null`). Invalid tokens are still refused. */
+  /** Let requests without a token through as anonymous (`null`). Invalid tokens are still refused. Default false. */
   optional?: boolean | undefined
+  /** Checks applied, in order, to an authenticated request. Default: none. */
   checks?: readonly AuthCheck[] | undefined
-  /** RFC 9728 metadata URL added to every challenge as `resource_metadata`. */
+  /** RFC 9728 metadata URL added to every challenge as `resource_metadata`. Default: none. */
   resourceMetadataUrl?: string | undefined
 }
 
@@ -48,33 +51,29 @@ export function createGuard(options: GuardOptions): Guard {
   const optional = options.optional ?? false
   if (typeof optional !== 'boolean') throw new TypeError('optional must be a boolean')
   const checks = [...(options.checks ?? [])]
-  const check = (state: AuthState): AuthState => {
-    if (checks.length === 0) return state
-    if (state === null) throw new MissingTokenError({ realm })
-    for (const c of checks) c(state, realm)
-    return state
+  const check = (auth: AuthInfo | null): AuthInfo | null => {
+    if (checks.length === 0) return auth
+    if (auth === null) throw new MissingTokenError({ realm })
+    for (const c of checks) c(auth, realm)
+    return auth
   }
   // With checks, a missing token is an error even for an optional guard.
   const tokenOptional = optional && checks.length === 0
   const url = options.resourceMetadataUrl
   // Resolved once here: a request allocates no closure of its own in the guard.
-  const settle = (auth: AuthInfo | undefined): AuthState => check(auth ?? null)
-  const eager = eagerAuthenticatorOf(authenticate)
-  const run = (req: RequestLike): Promise<AuthState> => {
+  const settle = (auth: AuthInfo | undefined): AuthInfo | null => check(auth ?? null)
+  const start = (req: RequestLike): AuthInfo | null | Promise<AuthInfo | null> => {
+    const auth = authenticate(req, tokenOptional)
+    return isPromiseLike(auth) ? Promise.resolve(auth).then(settle) : settle(auth)
+  }
+  const run = (req: RequestLike): Promise<AuthInfo | null> => {
     try {
-      return authenticate(req, tokenOptional).then(settle)
+      return Promise.resolve(start(req))
     } catch (err) {
-      // A verifier that throws instead of rejecting still yields a rejection.
+      // A refusal decided at once, or a verifier that throws instead of rejecting: a rejection.
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
   }
-  const start =
-    eager === undefined
-      ? run
-      : (req: RequestLike): AuthState | Promise<AuthState> => {
-          const auth = eager(req, tokenOptional)
-          return isPromiseLike(auth) ? Promise.resolve(auth).then(settle) : settle(auth)
-        }
   if (url === undefined) return { realm, check, run, start }
   const decorate = (err: unknown): never => {
     if (err instanceof HydrakitError) err.withResourceMetadata(url)
@@ -82,22 +81,22 @@ export function createGuard(options: GuardOptions): Guard {
   }
   return {
     realm,
-    check: (state) => {
+    check: (auth) => {
       try {
-        return check(state)
+        return check(auth)
       } catch (err) {
         return decorate(err)
       }
     },
     run: (req) => run(req).catch(decorate),
     start: (req) => {
-      let state: AuthState | Promise<AuthState>
+      let auth: AuthInfo | null | Promise<AuthInfo | null>
       try {
-        state = start(req)
+        auth = start(req)
       } catch (err) {
         return decorate(err)
       }
-      return isPromiseLike(state) ? Promise.resolve(state).catch(decorate) : state
+      return isPromiseLike(auth) ? Promise.resolve(auth).catch(decorate) : auth
     },
   }
 }

@@ -91,7 +91,6 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
   if (typeof realm !== 'string' || realm === '') throw new TypeError('realm must be a non-empty string')
 
   let closed: Promise<void> | undefined
-  const jwtNow = (jwt as { verifyNow?: (token: string) => AuthInfo | undefined }).verifyNow
 
   return {
     realm,
@@ -102,8 +101,8 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
       return info
     },
     verifyNow(token) {
-      if (introspectJwts || jwtNow === undefined || !isJwtShaped(token)) return undefined
-      return jwtNow.call(jwt, token)
+      if (introspectJwts || jwt.verifyNow === undefined || !isJwtShaped(token)) return undefined
+      return jwt.verifyNow(token)
     },
     revoke(token) {
       const r = (introspection as Revocable).revoke

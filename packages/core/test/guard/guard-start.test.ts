@@ -7,13 +7,9 @@ import {
   InvalidTokenError,
   MissingTokenError,
 } from '../../src/errors/errors.js'
-import {
-  createRequestAuthenticator,
-  eagerAuthenticatorOf,
-  isSyncTokenVerifier,
-} from '../../src/guard/authenticate.js'
+import { createRequestAuthenticator } from '../../src/guard/authenticate.js'
 import { createGuardBuilder } from '../../src/guard/builder.js'
-import { createGuard, type AuthState } from '../../src/guard/guard.js'
+import { createGuard } from '../../src/guard/guard.js'
 import { createScopeCheck } from '../../src/guard/scopes.js'
 import type { RequestLike } from '../../src/token/extract.js'
 import type { TokenVerifier } from '../../src/verifier.js'
@@ -129,8 +125,8 @@ describe('Guard.start with other verifiers', () => {
   }
 
   it('a verifier without verifyNow is always awaited', async () => {
-    expect(isSyncTokenVerifier(plain)).toBe(false)
-    expect(isSyncTokenVerifier(jwt)).toBe(true)
+    expect(plain.verifyNow).toBeUndefined()
+    expect(jwt.verifyNow).toBeTypeOf('function')
     const guard = createGuardBuilder(plain).requireScope('read')
     calls = 0
     for (let i = 0; i < 2; i++) {
@@ -158,17 +154,62 @@ describe('Guard.start with other verifiers', () => {
     )
   })
 
-  it('a guard over a hand-written authenticator has start() = run()', async () => {
+  it('a guard over a hand-written authenticator that always returns a promise is always awaited', async () => {
     const authenticate = (): Promise<AuthInfo | undefined> => Promise.resolve(info)
-    expect(eagerAuthenticatorOf(authenticate)).toBeUndefined()
-    expect(eagerAuthenticatorOf(createRequestAuthenticator({ verifier: plain }))).toBeTypeOf('function')
     const guard = createGuard({
       authenticate,
       realm: 'api',
       checks: [createScopeCheck('read', 'all', {}, 'requireScope')],
     })
-    const state: AuthState | Promise<AuthState> = guard.start(request('x'))
+    const state: AuthInfo | null | Promise<AuthInfo | null> = guard.start(request('x'))
     expect(state).toBeInstanceOf(Promise)
     await expect(state).resolves.toBe(info)
+  })
+})
+
+describe('createRequestAuthenticator and verifyNow', () => {
+  const info = toAuthInfo('t', { sub: 's', scope: 'read' }, 'jwt')
+  it('settles through verifyNow when it answers, and falls back to verify when it returns undefined', async () => {
+    const seen: string[] = []
+    const verifier: TokenVerifier = {
+      realm: 'api',
+      verifyNow: (token) => {
+        seen.push(`now:${token}`)
+        return token === 'cached' ? info : undefined
+      },
+      verify: (token) => {
+        seen.push(`verify:${token}`)
+        return Promise.resolve(info)
+      },
+    }
+    const authenticate = createRequestAuthenticator({ verifier })
+    expect(authenticate(request('cached'), false)).toBe(info)
+    const later = authenticate(request('other'), false)
+    expect(later).toBeInstanceOf(Promise)
+    await expect(later).resolves.toBe(info)
+    expect(seen).toEqual(['now:cached', 'now:other', 'verify:other'])
+  })
+
+  it('a refusal verifyNow throws is thrown at once, without calling verify', () => {
+    let verifies = 0
+    const verifier: TokenVerifier = {
+      realm: 'api',
+      verifyNow: () => {
+        throw new InvalidTokenError({ description: 'expired', reason: 'expired' })
+      },
+      verify: () => {
+        verifies++
+        return Promise.resolve(info)
+      },
+    }
+    expect(thrown(() => createRequestAuthenticator({ verifier })(request('x'), false))).toBeInstanceOf(
+      InvalidTokenError,
+    )
+    expect(verifies).toBe(0)
+  })
+
+  it('refuses a verifyNow that is not a function at construction', () => {
+    const verifier = { realm: 'api', verify: () => Promise.resolve(info), verifyNow: 'yes' }
+    expect(() => createRequestAuthenticator({ verifier: verifier as never })).toThrow(/verifyNow/)
   })
 })

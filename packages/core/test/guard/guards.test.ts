@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toAuthInfo } from '../../src/auth-info.js'
+import { toAuthInfo, type AuthInfo } from '../../src/auth-info.js'
 import {
   ClaimCheckError,
   InsufficientScopeError,
@@ -9,6 +9,7 @@ import {
 import { createRequestAuthenticator, isCorsPreflight } from '../../src/guard/authenticate.js'
 import { createClaimCheck } from '../../src/guard/claims.js'
 import { createScopeCheck } from '../../src/guard/scopes.js'
+import type { RequestLike } from '../../src/token/extract.js'
 import type { TokenVerifier } from '../../src/verifier.js'
 
 const auth = (claims: Record<string, unknown>) => toAuthInfo('t', claims, 'jwt')
@@ -102,7 +103,18 @@ describe('createRequestAuthenticator', () => {
         : Promise.reject(new InvalidTokenError({ description: 'bad', reason: 'signature' }))
     },
   }
-  const authenticate = createRequestAuthenticator({ verifier })
+  const authenticateNow = createRequestAuthenticator({ verifier })
+  // Settles synchronously when it can (a refusal is thrown); as a promise for these assertions.
+  const authenticate = (req: RequestLike, optional: boolean): Promise<AuthInfo | undefined> =>
+    Promise.resolve().then(() => authenticateNow(req, optional))
+
+  it('decides a missing or malformed token synchronously', () => {
+    expect(authenticateNow({ method: 'GET', headers: {} }, true)).toBeUndefined()
+    expect(() => authenticateNow({ method: 'GET', headers: {} }, false)).toThrow(MissingTokenError)
+    expect(() => authenticateNow({ method: 'GET', headers: { authorization: 'Bearer a b' } }, true)).toThrow(
+      /./,
+    )
+  })
 
   it('verifies the extracted token', async () => {
     await expect(

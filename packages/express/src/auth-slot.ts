@@ -1,23 +1,23 @@
 import type { AuthInfo } from '@hydrakit/core'
-import type { AuthState } from '@hydrakit/core/adapter'
 import type { Request } from 'express'
 
 /**
- * Per-request authentication state, private to this package. `undefined` = not authenticated yet.
+ * What guards remember per request, private to this package: the {@link AuthInfo}, `null` for an
+ * anonymous request an optional guard let through; absent = not authenticated yet.
  *
  * Kept in a WeakMap rather than written onto `req`: Express gives every request object its own
  * hidden class, and adding properties to it per request costs more (in time and GC) than the whole
  * cached-token check. `req.auth` is an accessor installed once on the app's request prototype
  * (`req.app.request`, not Express's global one), reading the same map.
  */
-const states = new WeakMap<object, AuthState>()
+const remembered = new WeakMap<object, AuthInfo | null>()
 const patched = new WeakSet<object>()
 
 const authAccessor: PropertyDescriptor = {
   configurable: true,
   enumerable: false,
   get(this: object): AuthInfo | undefined {
-    return states.get(this) ?? undefined
+    return remembered.get(this) ?? undefined
   },
   // Other middleware may assign req.auth (e.g. another auth library): give it an own property then.
   set(this: object, value: unknown) {
@@ -25,19 +25,19 @@ const authAccessor: PropertyDescriptor = {
   },
 }
 
-export function readState(req: Request): AuthState | undefined {
-  return states.get(req)
+export function readAuth(req: Request): AuthInfo | null | undefined {
+  return remembered.get(req)
 }
 
-export function writeState(req: Request, state: AuthState): void {
-  states.set(req, state)
+export function writeAuth(req: Request, auth: AuthInfo | null): void {
+  remembered.set(req, auth)
   const proto = Object.getPrototypeOf(req) as object | null
   if (proto !== null && !patched.has(proto)) {
     patched.add(proto)
     if (!Object.hasOwn(proto, 'auth')) Object.defineProperty(proto, 'auth', authAccessor)
   }
-  if (state !== null && (req as { auth?: unknown }).auth !== state) {
+  if (auth !== null && (req as { auth?: unknown }).auth !== auth) {
     // The prototype could not carry the accessor (someone else defined `auth` there): write it.
-    ;(req as Request & { auth?: AuthInfo }).auth = state
+    ;(req as Request & { auth?: AuthInfo }).auth = auth
   }
 }

@@ -45,7 +45,9 @@ import type {
   IntrospectedOAuth2Token,
   JsonPatchDocument,
   JsonWebKey,
+  JsonWebKeyInput,
   JsonWebKeySet,
+  JsonWebKeySetInput,
   OAuth2Client,
   OAuth2ClientTokenLifespans,
   OAuth2ConsentRequest,
@@ -262,9 +264,14 @@ export interface HydraAdminClient {
   /** Reads one key; Hydra wraps it in a key set. */
   getJsonWebKey(set: string, kid: string, options?: HydraCallOptions): Promise<JsonWebKeySet>
   /** Replaces a key set (v1 `updateJsonWebKeySet`). */
-  setJsonWebKeySet(set: string, jwks: JsonWebKeySet, options?: HydraCallOptions): Promise<JsonWebKeySet>
+  setJsonWebKeySet(set: string, jwks: JsonWebKeySetInput, options?: HydraCallOptions): Promise<JsonWebKeySet>
   /** Replaces one key (v1 `updateJsonWebKey`). */
-  setJsonWebKey(set: string, kid: string, jwk: JsonWebKey, options?: HydraCallOptions): Promise<JsonWebKey>
+  setJsonWebKey(
+    set: string,
+    kid: string,
+    jwk: JsonWebKeyInput,
+    options?: HydraCallOptions,
+  ): Promise<JsonWebKey>
   /** Deletes a key set. */
   deleteJsonWebKeySet(set: string, options?: HydraCallOptions): Promise<void>
   /** Deletes one key. */
@@ -612,7 +619,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
       const p = listParams(params, 'params') as ListOAuth2ConsentSessionsParams
       const loginSessionId = optionalString(p.loginSessionId, 'params.loginSessionId')
       if (v1 && loginSessionId !== undefined) throw unsupported(operation, 'params.loginSessionId')
-      const query = { ...pageQuery(p, version, 'params'), subject: s, login_session_id: loginSessionId }
+      const query = { ...pageQuery(p, version, 'params', 500), subject: s, login_session_id: loginSessionId }
       return page(
         {
           operation,
@@ -764,6 +771,10 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
       const path = `${admin}/keys/${segment(set, 'set')}`
       const b = requireObject(jwks, 'jwks')
       if (!Array.isArray(b.keys)) throw new TypeError('jwks.keys must be an array')
+      b.keys.forEach((k: unknown, i) => {
+        for (const f of ['kty', 'kid', 'alg', 'use'])
+          requireString(requireObject(k, `jwks.keys[${i}]`)[f], `jwks.keys[${i}].${f}`)
+      })
       return json(
         { operation: 'setJsonWebKeySet', method: 'PUT', path, json: b, eventKind: 'admin', options },
         parseJsonWebKeySet,
@@ -773,7 +784,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
     async setJsonWebKey(set, kid, jwk, options) {
       const path = `${admin}/keys/${segment(set, 'set')}/${segment(kid, 'kid')}`
       const b = requireObject(jwk, 'jwk')
-      requireString(b.kty, 'jwk.kty')
+      for (const f of ['kty', 'kid', 'alg', 'use']) requireString(b[f], `jwk.${f}`)
       return json(
         { operation: 'setJsonWebKey', method: 'PUT', path, json: b, eventKind: 'admin', options },
         parseJsonWebKey,
@@ -799,7 +810,8 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
     async trustOAuth2JwtGrantIssuer(body, options) {
       const b = requireObject(body, 'body')
       requireString(b.issuer, 'body.issuer')
-      requireObject(b.jwk, 'body.jwk')
+      const k = requireObject(b.jwk, 'body.jwk')
+      for (const f of ['kty', 'kid', 'alg', 'use']) requireString(k[f], `body.jwk.${f}`)
       return json(
         {
           operation: 'trustOAuth2JwtGrantIssuer',

@@ -204,14 +204,19 @@ export class TokenStore {
    * `id_token` claims, then iss, sub (pairwise when configured), aud [client_id], exp, iat, rat,
    * auth_time, jti, sid, nonce, acr, amr and `at_hash` of `accessToken`.
    */
-  async issueIdToken(grant: Grant, accessToken: string | undefined, withNonce: boolean): Promise<string> {
+  async issueIdToken(
+    grant: Grant,
+    accessToken: string | undefined,
+    withNonce: boolean,
+    ttl = this.options.ttl.idToken,
+  ): Promise<string> {
     const now = this.clock.nowSeconds()
     const claims: Record<string, unknown> = { ...grant.idTokenClaims }
     Object.assign(claims, {
       iss: this.issuer(),
       sub: grant.obfuscatedSubject ?? grant.subject,
       aud: [grant.clientId],
-      exp: now + this.options.ttl.idToken,
+      exp: now + ttl,
       iat: now,
       rat: grant.requestedAt,
       auth_time: grant.authTime ?? now,
@@ -315,6 +320,22 @@ export class TokenStore {
     for (const r of this.records.values()) {
       if (r.kind === 'access_token' && r.grant.clientId === clientId) r.revoked = true
     }
+  }
+
+  /**
+   * Deletes tokens that expired before `notAfterSeconds` (v1 `flushInactiveOAuth2Tokens`).
+   * Returns how many were deleted.
+   */
+  flushExpired(notAfterSeconds: number): number {
+    let n = 0
+    for (const [hash, r] of this.records) {
+      if (r.expiresAt < notAfterSeconds) {
+        this.records.delete(hash)
+        r.grant.tokens.delete(hash)
+        n++
+      }
+    }
+    return n
   }
 
   private prune(): void {

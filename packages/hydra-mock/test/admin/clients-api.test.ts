@@ -206,6 +206,45 @@ describe('clients CRUD', () => {
     }
   })
 
+  it('JSON Patch replace of /client_secret sets the secret and returns it once', async () => {
+    const created = await admin(hydra.adminUrl, 'POST', '/admin/clients', {
+      grant_types: ['client_credentials'],
+      scope: 'read',
+    })
+    const id = created.body.client_id as string
+    const patched = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_secret', value: 'a-brand-new-secret' },
+    ])
+    expect(patched.status).toBe(200)
+    expect(patched.body.client_secret).toBe('a-brand-new-secret')
+    expect((await admin(hydra.adminUrl, 'GET', `/admin/clients/${id}`)).body.client_secret).toBeUndefined()
+    const token = `${hydra.publicUrl}/oauth2/token`
+    const form = { grant_type: 'client_credentials', scope: 'read' }
+    expect((await postForm(token, form, basic(id, 'a-brand-new-secret'))).status).toBe(200)
+    expect((await postForm(token, form, basic(id, created.body.client_secret))).status).toBe(401)
+    // A patch that does not touch the secret keeps it and does not return it.
+    const renamed = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_name', value: 'renamed' },
+    ])
+    expect(renamed.body.client_secret).toBeUndefined()
+    expect((await postForm(token, form, basic(id, 'a-brand-new-secret'))).status).toBe(200)
+    const short = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_secret', value: 'abc' },
+    ])
+    expect(short.status).toBe(400)
+  })
+
+  it('page_size accepts 1 to 1000 (default 250) and refuses anything else', async () => {
+    expect((await admin(hydra.adminUrl, 'GET', '/admin/clients?page_size=1000')).status).toBe(200)
+    for (const size of ['0', '1001', '2.5', '-1']) {
+      const res = await admin(hydra.adminUrl, 'GET', `/admin/clients?page_size=${size}`)
+      expect(res.status, size).toBe(400)
+      expect(res.body.error_description).toContain("'page_size' must be an integer from 1 to 1000")
+    }
+    const link = (await admin(hydra.adminUrl, 'GET', '/admin/clients')).headers.get('link')!
+    expect(link).toContain('page_size=250')
+  })
+
   it('answers the un-prefixed paths Hydra v26 accepts, with or without a trailing slash', async () => {
     const res = await admin(hydra.adminUrl, 'POST', '/clients', { client_name: 'bare' })
     expect(res.status).toBe(201)

@@ -103,10 +103,10 @@ describe('createHydraAdminClient against the mock Hydra', () => {
     const page = await admin.listOAuth2Clients({ pageSize: 1000 })
     expect(page.first).toEqual({ pageSize: 1000, pageToken: expect.any(String) })
     await expect(admin.listOAuth2Clients({ pageSize: 1001 })).rejects.toThrow(
-      'params.pageSize must be an integer from 1 to 1000',
+      'params.pageSize must be at most 1000',
     )
     await expect(admin.listOAuth2ConsentSessions('alice', { pageSize: 501 })).rejects.toThrow(
-      'params.pageSize must be an integer from 1 to 500',
+      'params.pageSize must be at most 500',
     )
   })
 

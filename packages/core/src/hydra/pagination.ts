@@ -107,9 +107,12 @@ export function pageQuery(
   const { pageSize, pageToken } = cursor
   if (
     pageSize !== undefined &&
-    (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize)
+    (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1)
   ) {
-    throw new TypeError(`${path}.pageSize must be an integer from 1 to ${maxPageSize}`)
+    throw new TypeError(`${path}.pageSize must be a positive integer`)
+  }
+  if (pageSize !== undefined && pageSize > maxPageSize) {
+    throw new TypeError(`${path}.pageSize must be at most ${maxPageSize} (Hydra's maximum for this list)`)
   }
   if (pageToken !== undefined && (typeof pageToken !== 'string' || pageToken === '')) {
     throw new TypeError(`${path}.pageToken must be a non-empty string`)

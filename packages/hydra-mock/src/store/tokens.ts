@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { IntrospectedOAuth2Token } from '@hydrakit/core/hydra'
 import type { MockClock } from '../clock.js'
 import type { ResolvedOptions } from '../options.js'
 import { wildcardScopeMatch } from '../scope.js'
@@ -60,22 +61,8 @@ export interface TokenRecord {
   }
 }
 
-/** Hydra's `introspectedOAuth2Token`. */
-export interface IntrospectionResult {
-  active: boolean
-  scope?: string
-  client_id?: string
-  sub?: string
-  obfuscated_subject?: string
-  exp?: number
-  iat?: number
-  nbf?: number
-  aud?: string[]
-  iss?: string
-  token_type?: string
-  token_use?: string
-  ext?: Record<string, unknown>
-}
+/** Hydra's `introspectedOAuth2Token`, the wire type shared with `@hydrakit/core/hydra`. */
+export type IntrospectionResult = IntrospectedOAuth2Token
 
 /** Input to {@link TokenStore.createGrant}. */
 export type GrantInit = Omit<Grant, 'id' | 'revoked' | 'tokens'>

@@ -84,4 +84,48 @@ describe('createHydraAdminClient against the mock Hydra', () => {
     expect(await admin.isAlive()).toMatchObject({ status: 'ok' })
     expect((await admin.getVersion()).version).toEqual(expect.any(String))
   })
+
+  it('operations the Ory SDK lacks: readiness, Prometheus metrics, v1 token flush, list paging bounds', async () => {
+    expect(await admin.isReady()).toEqual({ ready: true, status: 'ok' })
+    expect(await admin.getPrometheusMetrics()).toMatch(
+      /^hydrakit_mock_requests_total\{operation="isReady"\} 1$/m,
+    )
+    const v1 = createHydraAdminClient({ adminUrl: hydra.adminUrl, apiVersion: 'v1' })
+    try {
+      const { accessToken } = await hydra.issueToken({ expiresIn: 60 })
+      hydra.advanceTime(120)
+      await v1.flushInactiveOAuth2Tokens({ notAfter: hydra.now() })
+      expect(hydra.revoke(accessToken)).toBe(false)
+    } finally {
+      hydra.resetTime()
+      await v1.close()
+    }
+    const page = await admin.listOAuth2Clients({ pageSize: 1000 })
+    expect(page.first).toEqual({ pageSize: 1000, pageToken: expect.any(String) })
+    await expect(admin.listOAuth2Clients({ pageSize: 1001 })).rejects.toThrow(
+      'params.pageSize must be at most 1000',
+    )
+    await expect(admin.listOAuth2ConsentSessions('alice', { pageSize: 501 })).rejects.toThrow(
+      'params.pageSize must be at most 500',
+    )
+  })
+
+  it('JWKs and trusted issuers must be complete (kty, kid, alg, use) before anything is sent', async () => {
+    const incomplete = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }
+    await expect(
+      // @ts-expect-error kid, alg and use are required by the spec
+      admin.setJsonWebKey('s', 'k', incomplete),
+    ).rejects.toThrow('jwk.kid must be a non-empty string')
+    await expect(
+      admin.trustOAuth2JwtGrantIssuer({
+        issuer: 'https://idp.example',
+        scope: ['read'],
+        // @ts-expect-error kid, alg and use are required by the spec
+        jwk: incomplete,
+        expires_at: new Date(Date.now() + 60_000).toISOString(),
+        allow_any_subject: true,
+      }),
+    ).rejects.toThrow('body.jwk.kid must be a non-empty string')
+    expect(hydra.calls.setJsonWebKey + hydra.calls.trustOAuth2JwtGrantIssuer).toBe(0)
+  })
 })

@@ -143,7 +143,11 @@ describe('@ory/client-fetch OAuth2Api against the mock', () => {
     )
     expect(unknown).toEqual({
       status: 404,
-      body: { error: 'Not Found', error_description: 'Unable to locate the requested resource' },
+      body: {
+        error: 'Not Found',
+        error_description: 'Unable to locate the requested resource',
+        status_code: 404,
+      },
     })
     const client = await api.createOAuth2Client({
       oAuth2Client: {

@@ -101,11 +101,50 @@ export class OAuth2Error extends Error {
     this.headers = headers
   }
 
-  /** The JSON body Hydra sends. */
+  /** The JSON body fosite sends from the OAuth 2.0 endpoints: `{error, error_description}`. */
   toJSON(): { error: string; error_description: string } {
     return { error: this.error, error_description: this.description }
   }
+
+  /**
+   * The body of an admin API error: Hydra's `errorOAuth2` (`error`, `error_description`,
+   * `status_code`). With `generic`, for the operations whose spec answers `genericError`, it also
+   * carries that schema's required `message` (and its `code` and `status`).
+   */
+  toAdminJSON(generic: boolean): Record<string, unknown> {
+    const body: Record<string, unknown> = { ...this.toJSON(), status_code: this.status }
+    if (generic) {
+      body.message = this.description
+      body.code = this.status
+      body.status = STATUS_TEXT[this.status] ?? this.error
+    }
+    return body
+  }
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+}
+
+/**
+ * Operations whose error response in Hydra's v26 spec is `genericError` (required `message`)
+ * rather than `errorOAuth2`.
+ */
+export const GENERIC_ERROR_OPERATIONS: ReadonlySet<string> = new Set([
+  'deleteOAuth2Client',
+  'setOAuth2ClientLifespans',
+  'trustOAuth2JwtGrantIssuer',
+  'getTrustedOAuth2JwtGrantIssuer',
+  'listTrustedOAuth2JwtGrantIssuers',
+  'deleteTrustedOAuth2JwtGrantIssuer',
+])
 
 /** Builds the error for `code` with fosite's base description plus `hint` (if any). */
 export function oauthError(

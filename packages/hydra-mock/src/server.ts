@@ -3,13 +3,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { routeAdmin } from './admin/router.js'
 import { createClock } from './clock.js'
-import { OAuth2Error, oauthError } from './errors.js'
+import { GENERIC_ERROR_OPERATIONS, OAuth2Error, oauthError } from './errors.js'
 import { readBodyLimited } from './http/body.js'
 import { parseCookies } from './http/cookies.js'
 import type { MockRequest, MockResponse } from './http/message.js'
 import { jsonResponse } from './http/message.js'
 import type { Route } from './http/route.js'
-import type { MockCallCounts, MockRequestRecord } from './operations.js'
+import type { MockCallCounts, MockOperation, MockRequestRecord } from './operations.js'
 import { emptyCounts } from './operations.js'
 import type { MockHydraOptions } from './options.js'
 import { resolveOptions } from './options.js'
@@ -23,6 +23,7 @@ import { ACCESS_TOKEN_SET, ID_TOKEN_SET, KeyStore } from './store/keys.js'
 import { LogoutStore } from './store/logouts.js'
 import { SessionStore } from './store/sessions.js'
 import { TokenStore } from './store/tokens.js'
+import { TrustStore } from './store/trust.js'
 import { randomToken } from './util/random.js'
 
 /** Input of {@link MockHydra.issueToken}. */
@@ -131,14 +132,23 @@ function closeServer(server: Server): Promise<void> {
   })
 }
 
-function toResponse(error: unknown, onError: (e: unknown) => void): MockResponse {
+function toResponse(
+  error: unknown,
+  onError: (e: unknown) => void,
+  listener: 'public' | 'admin',
+  operation: MockOperation,
+): MockResponse {
+  let e: OAuth2Error
   if (error instanceof OAuth2Error) {
-    const headers: Record<string, string> = { 'cache-control': 'no-store', ...error.headers }
-    if (error.status === 413) headers.connection = 'close'
-    return jsonResponse(error.status, error.toJSON(), headers)
+    e = error
+  } else {
+    onError(error)
+    e = oauthError('server_error')
   }
-  onError(error)
-  return jsonResponse(500, oauthError('server_error').toJSON(), { 'cache-control': 'no-store' })
+  const headers: Record<string, string> = { 'cache-control': 'no-store', ...e.headers }
+  if (e.status === 413) headers.connection = 'close'
+  const body = listener === 'admin' ? e.toAdminJSON(GENERIC_ERROR_OPERATIONS.has(operation)) : e.toJSON()
+  return jsonResponse(e.status, body, headers)
 }
 
 function makeHandler(
@@ -169,7 +179,7 @@ function makeHandler(
     try {
       response = await r.run()
     } catch (e) {
-      response = toResponse(e, onError)
+      response = toResponse(e, onError, listener, r.operation)
     }
     state.calls[r.operation]++
     state.requests.push({
@@ -258,6 +268,7 @@ export async function createMockHydra(
     flows: new FlowStore(() => resolved.ttl.loginConsentRequest * 1000),
     sessions: new SessionStore(),
     logouts: new LogoutStore(),
+    trust: new TrustStore(),
     urls,
     pairwiseSalt: resolved.pairwiseSalt ?? randomToken(16),
     calls: emptyCounts(),

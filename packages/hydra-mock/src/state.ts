@@ -7,6 +7,7 @@ import type { KeyStore } from './store/keys.js'
 import type { LogoutStore } from './store/logouts.js'
 import type { SessionStore } from './store/sessions.js'
 import type { TokenStore } from './store/tokens.js'
+import type { TrustStore } from './store/trust.js'
 
 /** The URLs the mock answers on, known once both listeners are bound. */
 export interface MockUrls {
@@ -32,6 +33,8 @@ export interface MockState {
   readonly flows: FlowStore
   readonly sessions: SessionStore
   readonly logouts: LogoutStore
+  /** Trusted issuers of the RFC 7523 JWT-bearer grant. */
+  readonly trust: TrustStore
   readonly urls: MockUrls
   readonly pairwiseSalt: string
   readonly calls: MockCallCounts

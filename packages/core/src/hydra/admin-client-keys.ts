@@ -13,6 +13,9 @@ import { optionalString, requireObject, requireString, segment, type AdminCalls 
 import type { HydraAdminClient, ListTrustedOAuth2JwtGrantIssuersParams } from './admin-client-types.js'
 import { pageQuery } from './pagination.js'
 
+/** The JWK members Hydra's spec requires when a key is written (setJsonWebKey(Set), trusted issuers). */
+const JWK_REQUIRED = ['kty', 'kid', 'alg', 'use'] as const
+
 // The admin client's JSON Web Key, trusted JWT grant issuer and health/version methods.
 
 /** Methods of {@link HydraAdminClient} for keys, trusted JWT grant issuers, health and version. */
@@ -71,6 +74,10 @@ export function keyTrustHealthMethods(calls: AdminCalls): KeyTrustHealthMethods 
       const path = `${admin}/keys/${segment(set, 'set')}`
       const b = requireObject(jwks, 'jwks')
       if (!Array.isArray(b.keys)) throw new TypeError('jwks.keys must be an array')
+      b.keys.forEach((k: unknown, i) => {
+        const key = requireObject(k, `jwks.keys[${i}]`)
+        for (const f of JWK_REQUIRED) requireString(key[f], `jwks.keys[${i}].${f}`)
+      })
       return json(
         { operation: 'setJsonWebKeySet', method: 'PUT', path, json: b, eventKind: 'admin', options },
         parseJsonWebKeySet,
@@ -80,7 +87,7 @@ export function keyTrustHealthMethods(calls: AdminCalls): KeyTrustHealthMethods 
     async setJsonWebKey(set, kid, jwk, options) {
       const path = `${admin}/keys/${segment(set, 'set')}/${segment(kid, 'kid')}`
       const b = requireObject(jwk, 'jwk')
-      requireString(b.kty, 'jwk.kty')
+      for (const f of JWK_REQUIRED) requireString(b[f], `jwk.${f}`)
       return json(
         { operation: 'setJsonWebKey', method: 'PUT', path, json: b, eventKind: 'admin', options },
         parseJsonWebKey,
@@ -106,7 +113,8 @@ export function keyTrustHealthMethods(calls: AdminCalls): KeyTrustHealthMethods 
     async trustOAuth2JwtGrantIssuer(body, options) {
       const b = requireObject(body, 'body')
       requireString(b.issuer, 'body.issuer')
-      requireObject(b.jwk, 'body.jwk')
+      const k = requireObject(b.jwk, 'body.jwk')
+      for (const f of JWK_REQUIRED) requireString(k[f], `body.jwk.${f}`)
       return json(
         {
           operation: 'trustOAuth2JwtGrantIssuer',

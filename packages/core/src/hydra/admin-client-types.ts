@@ -11,7 +11,9 @@ import type {
   IntrospectedOAuth2Token,
   JsonPatchDocument,
   JsonWebKey,
+  JsonWebKeyInput,
   JsonWebKeySet,
+  JsonWebKeySetInput,
   OAuth2Client,
   OAuth2ClientTokenLifespans,
   OAuth2ConsentRequest,
@@ -231,9 +233,14 @@ export interface HydraAdminClient {
   /** Reads one key; Hydra wraps it in a key set. */
   getJsonWebKey(set: string, kid: string, options?: HydraCallOptions): Promise<JsonWebKeySet>
   /** Replaces a key set (v1 `updateJsonWebKeySet`). */
-  setJsonWebKeySet(set: string, jwks: JsonWebKeySet, options?: HydraCallOptions): Promise<JsonWebKeySet>
+  setJsonWebKeySet(set: string, jwks: JsonWebKeySetInput, options?: HydraCallOptions): Promise<JsonWebKeySet>
   /** Replaces one key (v1 `updateJsonWebKey`). */
-  setJsonWebKey(set: string, kid: string, jwk: JsonWebKey, options?: HydraCallOptions): Promise<JsonWebKey>
+  setJsonWebKey(
+    set: string,
+    kid: string,
+    jwk: JsonWebKeyInput,
+    options?: HydraCallOptions,
+  ): Promise<JsonWebKey>
   /** Deletes a key set. */
   deleteJsonWebKeySet(set: string, options?: HydraCallOptions): Promise<void>
   /** Deletes one key. */

@@ -243,7 +243,7 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
       const p = listParams(params, 'params') as ListOAuth2ConsentSessionsParams
       const loginSessionId = optionalString(p.loginSessionId, 'params.loginSessionId')
       if (v1 && loginSessionId !== undefined) throw unsupported(operation, 'params.loginSessionId')
-      const query = { ...pageQuery(p, version, 'params'), subject: s, login_session_id: loginSessionId }
+      const query = { ...pageQuery(p, version, 'params', 500), subject: s, login_session_id: loginSessionId }
       return page(
         {
           operation,

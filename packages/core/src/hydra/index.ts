@@ -56,6 +56,8 @@ export type {
   CreateJsonWebKeySet,
   JsonWebKey,
   JsonWebKeySet,
+  JsonWebKeyInput,
+  JsonWebKeySetInput,
   TrustOAuth2JwtGrantIssuer,
   TrustedOAuth2JwtGrantIssuer,
   TrustedOAuth2JwtGrantJsonWebKey,

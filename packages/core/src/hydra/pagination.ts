@@ -11,7 +11,10 @@ export type HydraApiVersion = 'v2' | 'v1'
 export interface HydraPageCursor {
   /** Opaque token of the page (v2), or a decimal offset (v1). Absent: the first page. */
   pageToken?: string | undefined
-  /** Items per page. Default: Hydra's (250 on v2, 100 on v1). */
+  /**
+   * Items per page, from 1 to the operation's maximum in Hydra's spec (1000 for clients and
+   * trusted issuers, 500 for consent sessions). Default: Hydra's (250 on v2, 100 on v1).
+   */
   pageSize?: number | undefined
 }
 
@@ -92,11 +95,14 @@ export function toPage<T>(
 
 /**
  * Turns a {@link HydraPageCursor} into the query parameters of `version`; TypeErrors name `path`.
+ * `maxPageSize` is the operation's `page_size` maximum in Hydra's spec (1000 for clients and
+ * trusted issuers, 500 for consent sessions); a larger `pageSize` is refused before any request.
  */
 export function pageQuery(
   cursor: HydraPageCursor,
   version: HydraApiVersion,
   path: string,
+  maxPageSize = 1000,
 ): Record<string, string | undefined> {
   const { pageSize, pageToken } = cursor
   if (
@@ -104,6 +110,9 @@ export function pageQuery(
     (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1)
   ) {
     throw new TypeError(`${path}.pageSize must be a positive integer`)
+  }
+  if (pageSize !== undefined && pageSize > maxPageSize) {
+    throw new TypeError(`${path}.pageSize must be at most ${maxPageSize} (Hydra's maximum for this list)`)
   }
   if (pageToken !== undefined && (typeof pageToken !== 'string' || pageToken === '')) {
     throw new TypeError(`${path}.pageToken must be a non-empty string`)

@@ -6,9 +6,10 @@
 
 /**
  * A Go duration string as Hydra stores token lifespans, e.g. `"1h"`, `"30m0s"`, `"3600s"`.
- * Pattern `^([0-9]+(ns|us|ms|s|m|h))*$`; `null` means "use the server default".
+ * Pattern `^([0-9]+(ns|us|ms|s|m|h))*$`. Hydra's `NullDuration` is a string on the wire: leave the
+ * field out (or send `""`) to use the server default; `null` is not allowed by the spec.
  */
-export type HydraDuration = string | null
+export type HydraDuration = string
 
 /** Any JSON value Hydra stores verbatim (`context`, `metadata`, session data). */
 export type JsonRawMessage =
@@ -22,13 +23,13 @@ export interface OAuth2Client {
   client_secret?: string
   client_secret_expires_at?: number
   client_uri?: string
-  contacts?: string[] | null
+  contacts?: string[]
   owner?: string
   policy_uri?: string
   tos_uri?: string
   logo_uri?: string
   redirect_uris?: string[] | null
-  post_logout_redirect_uris?: string[] | null
+  post_logout_redirect_uris?: string[]
   allowed_cors_origins?: string[] | null
   audience?: string[] | null
   grant_types?: string[] | null
@@ -312,13 +313,33 @@ export interface JsonWebKeySet {
   keys: JsonWebKey[]
 }
 
+/**
+ * A JSON Web Key as Hydra requires it in a request body (`setJsonWebKey`, `setJsonWebKeySet`,
+ * `trustOAuth2JwtGrantIssuer`): the spec's `jsonWebKey` makes `kty`, `kid`, `alg` and `use`
+ * required there.
+ */
+export interface JsonWebKeyInput extends JsonWebKey {
+  kty: string
+  /** Key id; for `setJsonWebKey` it must equal the `kid` of the path. */
+  kid: string
+  /** Algorithm, e.g. `RS256`, `ES256`. */
+  alg: string
+  /** `sig` or `enc`. */
+  use: string
+}
+
+/** A key set sent to `setJsonWebKeySet`: every key complete ({@link JsonWebKeyInput}). */
+export interface JsonWebKeySetInput {
+  keys: JsonWebKeyInput[]
+}
+
 /** Body of `trustOAuth2JwtGrantIssuer` (v1 `trustJwtGrantIssuerBody`). */
 export interface TrustOAuth2JwtGrantIssuer {
   issuer: string
   /** Scopes the issuer may grant. */
   scope: string[]
-  /** The issuer's public key. */
-  jwk: JsonWebKey
+  /** The issuer's public key (`kty`, `kid`, `alg` and `use` required). */
+  jwk: JsonWebKeyInput
   /** RFC 3339 date-time. */
   expires_at: string
   subject?: string

@@ -7,6 +7,10 @@ import type { MockState } from '../state.js'
 import { clientView } from '../store/client-model.js'
 import { ClientMetadataError } from '../store/client-validation.js'
 import { applyJsonPatch, JsonPatchError } from '../util/json-patch.js'
+import { paginate, readPaging } from '../http/paging.js'
+import { randomToken } from '../util/random.js'
+
+const SECRET_PLACEHOLDER = `hydrakit-mock-secret-${randomToken(16)}`
 
 /** Turns a validation failure into Hydra's 400 body (`invalid_client_metadata`, ...). */
 export function metadataError(e: ClientMetadataError): OAuth2Error {
@@ -24,43 +28,22 @@ function guard<T>(fn: () => T): T {
 }
 
 /**
- * `GET /admin/clients`: all clients (without secrets), filtered by `client_name` / `owner`,
- * paginated with `page_size` (default 250, max 500) and an opaque `page_token`; a `Link` header
- * with `rel="next"` points to the next page, as Hydra's keyset pagination does.
+ * `GET /admin/clients`: all clients (without secrets), filtered by `client_name` / `owner`, one
+ * page at a time (`page_size` 1 to 1000, default 250; opaque `page_token`), with Hydra's `Link`
+ * header (`first`, `next`, `prev`, `last`, relative).
  */
 export function listClients(state: MockState, req: MockRequest): MockResponse {
   const q = req.url.searchParams
   const name = q.get('client_name')
   const owner = q.get('owner')
-  const sizeRaw = q.get('page_size')
-  const size = sizeRaw === null ? 250 : Number(sizeRaw)
-  if (!Number.isInteger(size) || size < 1 || size > 500) {
-    throw oauthError('invalid_request', "Query parameter 'page_size' must be an integer from 1 to 500.")
-  }
-  let offset = 0
-  const token = q.get('page_token')
-  if (token) {
-    const decoded = Number(Buffer.from(token, 'base64url').toString('utf8'))
-    if (!Number.isInteger(decoded) || decoded < 0)
-      throw oauthError('invalid_request', "Query parameter 'page_token' is invalid.")
-    offset = decoded
-  }
+  const paging = readPaging(req, 1000)
   const all = state.clients
     .list()
     .filter(
       (c) => (name === null || c.client.client_name === name) && (owner === null || c.client.owner === owner),
     )
-  const page = all.slice(offset, offset + size).map(clientView)
-  const headers: Record<string, string> = {}
-  if (offset + size < all.length) {
-    const next = new URL(`${state.urls.admin}/admin/clients`)
-    next.searchParams.set('page_size', String(size))
-    next.searchParams.set('page_token', Buffer.from(String(offset + size)).toString('base64url'))
-    if (name !== null) next.searchParams.set('client_name', name)
-    if (owner !== null) next.searchParams.set('owner', owner)
-    headers.link = `<${next.toString()}>; rel="next"`
-  }
-  return jsonResponse(200, page, headers)
+  const page = paginate(all, req, paging)
+  return jsonResponse(200, page.items.map(clientView), page.headers)
 }
 
 /** `POST /admin/clients`: 201 with the client and its generated (or given) secret. */
@@ -98,11 +81,17 @@ export async function patchClient(state: MockState, req: MockRequest, id: string
   const patch = await readJson(req)
   let patched: unknown
   try {
-    patched = applyJsonPatch(clientView(stored), patch)
+    // The stored secret is a hash: the patch sees a placeholder, so `replace /client_secret`
+    // works (Hydra sets the new secret and returns it once) and an untouched one is left alone.
+    patched = applyJsonPatch({ ...clientView(stored), client_secret: SECRET_PLACEHOLDER }, patch)
   } catch (e) {
     if (e instanceof JsonPatchError)
       throw oauthError('invalid_request', `Unable to apply the JSON Patch: ${e.message}.`)
     throw e
+  }
+  if (typeof patched === 'object' && patched !== null && 'client_secret' in patched) {
+    const p = patched as { client_secret?: unknown }
+    if (p.client_secret === SECRET_PLACEHOLDER) delete p.client_secret
   }
   if (
     typeof patched !== 'object' ||
@@ -122,4 +111,21 @@ export function deleteClient(state: MockState, id: string): MockResponse {
   state.tokens.revokeWhere({ clientId: id })
   state.sessions.forgetClient(id)
   return emptyResponse(204)
+}
+
+/**
+ * `PUT /admin/clients/{id}/lifespans`: sets the per-grant token lifespans (Go durations such as
+ * `"1h"`; `""` restores the server default) and leaves every other field alone. 200 with the client.
+ */
+export async function setClientLifespans(
+  state: MockState,
+  req: MockRequest,
+  id: string,
+): Promise<MockResponse> {
+  const stored = state.clients.get(id)
+  if (!stored) throw notFound()
+  const body = await readJson(req)
+  const updated = guard(() => state.clients.setLifespans(id, body))
+  if (!updated) throw notFound()
+  return jsonResponse(200, updated)
 }

@@ -19,16 +19,18 @@ function isResponse(v: LogoutRequest | MockResponse): v is MockResponse {
 /** Hydra's `oAuth2LogoutRequest`. */
 function view(state: MockState, r: LogoutRequest): Record<string, unknown> {
   const client = r.clientId === undefined ? undefined : state.clients.get(r.clientId)
-  return {
+  const out: Record<string, unknown> = {
     challenge: r.challenge,
     subject: r.subject,
     sid: r.sid,
     request_url: r.requestUrl,
     rp_initiated: r.rpInitiated,
-    client: client ? structuredClone(client.client) : null,
-    expires_at: new Date(r.expiresAt).toISOString(),
-    requested_at: new Date(r.requestedAt).toISOString(),
   }
+  // The spec's `client` is an object: a logout no client started has none, so it is left out.
+  if (client) out.client = structuredClone(client.client)
+  out.expires_at = new Date(r.expiresAt).toISOString()
+  out.requested_at = new Date(r.requestedAt).toISOString()
+  return out
 }
 
 /** `GET /admin/oauth2/auth/requests/logout`: 404 unknown, 410 `{redirect_to}` once handled. */

@@ -4,7 +4,15 @@ import { emptyResponse, jsonResponse } from '../http/message.js'
 import type { Route } from '../http/route.js'
 import { NOT_FOUND, only } from '../http/route.js'
 import type { MockState } from '../state.js'
-import { createClient, deleteClient, getClient, listClients, patchClient, setClient } from './clients-api.js'
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  patchClient,
+  setClient,
+  setClientLifespans,
+} from './clients-api.js'
 import {
   acceptConsentRequest,
   acceptLoginRequest,
@@ -14,9 +22,11 @@ import {
   rejectLoginRequest,
 } from './flows-api.js'
 import { introspectEndpoint } from './introspect.js'
-import { createKeySet, deleteKey, deleteKeySet, getKey, getKeySet } from './keys-api.js'
+import { createKeySet, deleteKey, deleteKeySet, getKey, getKeySet, setKey, setKeySet } from './keys-api.js'
 import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from './logout-api.js'
+import { flushInactiveTokens, prometheusMetrics } from './maintenance-api.js'
 import { listConsentSessions, revokeConsentSessions, revokeLoginSessions } from './sessions-api.js'
+import { deleteTrustedIssuer, getTrustedIssuer, listTrustedIssuers, trustIssuer } from './trust-api.js'
 
 /**
  * Hydra v26's admin path handling: one trailing slash is trimmed and paths without the `/admin`
@@ -92,6 +102,33 @@ export function routeAdmin(state: MockState, req: MockRequest): Route {
         state.tokens.deleteAccessTokensOf(clientId)
         return emptyResponse(204)
       })
+    case '/admin/oauth2/flush':
+      return only(req, ['POST'], 'flushInactiveOAuth2Tokens', () => flushInactiveTokens(state, req))
+    case '/admin/metrics/prometheus':
+      return only(req, ['GET'], 'getPrometheusMetrics', () => prometheusMetrics(state))
+    case '/admin/trust/grants/jwt-bearer/issuers':
+      if (req.method === 'POST')
+        return { operation: 'trustOAuth2JwtGrantIssuer', run: () => trustIssuer(state, req) }
+      return only(req, ['GET', 'POST'], 'listTrustedOAuth2JwtGrantIssuers', () =>
+        listTrustedIssuers(state, req),
+      )
+  }
+
+  const trusted = /^\/admin\/trust\/grants\/jwt-bearer\/issuers\/([^/]+)$/.exec(path)
+  if (trusted) {
+    const id = segment(trusted[1]!)
+    if (id === undefined) return NOT_FOUND
+    if (req.method === 'DELETE') {
+      return { operation: 'deleteTrustedOAuth2JwtGrantIssuer', run: () => deleteTrustedIssuer(state, id) }
+    }
+    return only(req, ['GET', 'DELETE'], 'getTrustedOAuth2JwtGrantIssuer', () => getTrustedIssuer(state, id))
+  }
+
+  const lifespans = /^\/admin\/clients\/([^/]+)\/lifespans$/.exec(path)
+  if (lifespans) {
+    const id = segment(lifespans[1]!)
+    if (id === undefined) return NOT_FOUND
+    return only(req, ['PUT'], 'setOAuth2ClientLifespans', () => setClientLifespans(state, req, id))
   }
 
   const client = /^\/admin\/clients\/([^/]+)$/.exec(path)
@@ -123,19 +160,23 @@ export function routeAdmin(state: MockState, req: MockRequest): Route {
           return { operation: 'getJsonWebKeySet', run: () => getKeySet(state, set) }
         case 'POST':
           return { operation: 'createJsonWebKeySet', run: () => createKeySet(state, req, set) }
+        case 'PUT':
+          return { operation: 'setJsonWebKeySet', run: () => setKeySet(state, req, set) }
         case 'DELETE':
           return { operation: 'deleteJsonWebKeySet', run: () => deleteKeySet(state, set) }
         default:
-          return only(req, ['GET', 'POST', 'DELETE'], 'getJsonWebKeySet', () => getKeySet(state, set))
+          return only(req, ['GET', 'POST', 'PUT', 'DELETE'], 'getJsonWebKeySet', () => getKeySet(state, set))
       }
     }
     switch (req.method) {
       case 'GET':
         return { operation: 'getJsonWebKey', run: () => getKey(state, set, kid) }
+      case 'PUT':
+        return { operation: 'setJsonWebKey', run: () => setKey(state, req, set, kid) }
       case 'DELETE':
         return { operation: 'deleteJsonWebKey', run: () => deleteKey(state, set, kid) }
       default:
-        return only(req, ['GET', 'DELETE'], 'getJsonWebKey', () => getKey(state, set, kid))
+        return only(req, ['GET', 'PUT', 'DELETE'], 'getJsonWebKey', () => getKey(state, set, kid))
     }
   }
   return NOT_FOUND

@@ -1,6 +1,7 @@
 import { missingQueryParameter, oauthError } from '../errors.js'
 import type { MockRequest, MockResponse } from '../http/message.js'
 import { emptyResponse, jsonResponse } from '../http/message.js'
+import { paginate, readPaging } from '../http/paging.js'
 import type { MockState } from '../state.js'
 import type { ConsentSession } from '../store/sessions.js'
 
@@ -19,13 +20,18 @@ function view(c: ConsentSession): Record<string, unknown> {
   return out
 }
 
-/** `GET /admin/oauth2/auth/sessions/consent?subject=`: 400 without `subject`; newest first. */
+/**
+ * `GET /admin/oauth2/auth/sessions/consent?subject=`: 400 without `subject`; newest first, one
+ * page at a time (`page_size` 1 to 500, default 250; `page_token`) with Hydra's `Link` header.
+ */
 export function listConsentSessions(state: MockState, req: MockRequest): MockResponse {
   const q = req.url.searchParams
   const subject = q.get('subject')
   if (!subject) throw missingQueryParameter('subject')
+  const paging = readPaging(req, 500)
   const sessions = state.sessions.listConsents(subject, q.get('login_session_id') || undefined)
-  return jsonResponse(200, sessions.map(view))
+  const page = paginate(sessions, req, paging)
+  return jsonResponse(200, page.items.map(view), page.headers)
 }
 
 /**

@@ -9,18 +9,3 @@ export function withQuery(base: string, params: Record<string, string | undefine
   }
   return url.toString()
 }
-
-/** Strips trailing slashes from a base URL. */
-export function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '')
-}
-
-/** True when `value` parses as an absolute http(s) URL. */
-export function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value)
-    return u.protocol === 'http:' || u.protocol === 'https:'
-  } catch {
-    return false
-  }
-}

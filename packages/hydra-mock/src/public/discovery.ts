@@ -20,7 +20,12 @@ export function discovery(state: MockState): MockResponse {
     subject_types_supported: ['public', 'pairwise'],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+    grant_types_supported: [
+      'authorization_code',
+      'client_credentials',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
     scopes_supported: ['offline_access', 'offline', 'openid'],
     claims_supported: ['sub'],
     token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],

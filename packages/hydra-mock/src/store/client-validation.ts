@@ -1,3 +1,4 @@
+import { formatDuration, parseDuration } from '../util/duration.js'
 import type { OAuth2Client } from './client-model.js'
 
 /** Why a client was refused; `field` is the JSON path (e.g. `redirect_uris[1]`). */
@@ -58,7 +59,8 @@ const BOOLEAN_FIELDS = [
   'frontchannel_logout_session_required',
 ] as const
 
-const LIFESPAN_FIELDS = [
+/** The per-grant token lifespan fields of a client (`oAuth2ClientTokenLifespans`). */
+export const LIFESPAN_FIELDS = [
   'authorization_code_grant_access_token_lifespan',
   'authorization_code_grant_id_token_lifespan',
   'authorization_code_grant_refresh_token_lifespan',
@@ -78,7 +80,6 @@ const LIFESPAN_FIELDS = [
 export const DEFAULT_CLIENT_SCOPE = 'offline_access offline openid'
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
-const DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -147,11 +148,16 @@ export function normalizeClient(
   }
   for (const f of LIFESPAN_FIELDS) {
     const v = input[f]
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'string' || !DURATION.test(v)) {
-      throw new ClientMetadataError(f, 'must be a duration such as "1h" or "30m"', 'invalid_request')
+    if (v === undefined || v === null || v === '') continue
+    const ns = typeof v === 'string' ? parseDuration(v) : undefined
+    if (ns === undefined || ns <= 0) {
+      throw new ClientMetadataError(
+        f,
+        'must be a positive duration such as "1h", "30m" or "1h30m0s" (digits and ns, us, ms, s, m, h)',
+        'invalid_request',
+      )
     }
-    out[f] = v
+    out[f] = formatDuration(ns)
   }
   if (input.metadata !== undefined && input.metadata !== null) out.metadata = structuredClone(input.metadata)
   if (input.jwks !== undefined && input.jwks !== null) {

@@ -2,7 +2,7 @@ import { oauthError } from '../errors.js'
 import { randomToken, secretsEqual, sha256, uuid } from '../util/random.js'
 import type { OAuth2Client, StoredClient } from './client-model.js'
 import { authMethod } from './client-model.js'
-import { normalizeClient } from './client-validation.js'
+import { ClientMetadataError, LIFESPAN_FIELDS, normalizeClient } from './client-validation.js'
 
 /** A client as create/update return it: with `client_secret` when one was set by this call. */
 export type IssuedClient = OAuth2Client & { client_id: string }
@@ -68,6 +68,32 @@ export class ClientStore {
     }
     this.clients.set(id, { client, secretHash })
     return issued ? { ...structuredClone(client), client_secret: issued } : structuredClone(client)
+  }
+
+  /**
+   * Sets a client's token lifespans (`setOAuth2ClientLifespans`): only the lifespan fields of
+   * `input` are read, every other field stays. Throws `ClientMetadataError` for a bad duration.
+   */
+  setLifespans(id: string, input: unknown): IssuedClient | undefined {
+    const previous = this.clients.get(id)
+    if (!previous) return undefined
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new ClientMetadataError('', 'must be a JSON object', 'invalid_request')
+    }
+    const next: Record<string, unknown> = { ...structuredClone(previous.client) }
+    for (const f of LIFESPAN_FIELDS) {
+      const v = (input as Record<string, unknown>)[f]
+      if (v === undefined) continue
+      if (v === null || v === '') delete next[f]
+      else next[f] = v
+    }
+    const { client } = normalizeClient(next, {
+      clientId: id,
+      nowIso: this.nowIso(),
+      previous: previous.client,
+    })
+    this.clients.set(id, { client, secretHash: previous.secretHash })
+    return structuredClone(client)
   }
 
   /** Deletes a client; returns false when it did not exist. */

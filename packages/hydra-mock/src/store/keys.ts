@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, generateSecret, SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, generateSecret, importJWK, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { uuid } from '../util/random.js'
 
@@ -29,7 +29,8 @@ export interface StoredKey {
   readonly kid: string
   readonly alg: string
   readonly use: string
-  readonly signingKey: CryptoKey | Uint8Array
+  /** Key that signs with this entry; `undefined` for a public key stored through the admin API. */
+  readonly signingKey: CryptoKey | Uint8Array | undefined
   /** Public JWK (for symmetric keys: none, they are never published). */
   readonly publicJwk: JWK | undefined
   /** Full JWK including private parameters, as Hydra's admin API returns it. */
@@ -75,6 +76,49 @@ export class KeyStore {
     return key
   }
 
+  /**
+   * Stores a key given as a JWK (`setJsonWebKey`, `setJsonWebKeySet`): replaces the key with the
+   * same `kid` in place, or adds it as the newest key. Rejects (a jose error) when the JWK cannot be
+   * imported for its `alg`.
+   */
+  async put(set: string, jwk: JWK & { kid: string; alg: string; use: string }): Promise<StoredKey> {
+    const key = await this.fromJwk(jwk)
+    const list = this.sets.get(set) ?? []
+    const at = list.findIndex((k) => k.kid === key.kid)
+    if (at >= 0)
+      this.sets.set(
+        set,
+        list.map((k, i) => (i === at ? key : k)),
+      )
+    else this.sets.set(set, [key, ...list])
+    return key
+  }
+
+  /** Replaces the whole set with `jwks` (first key newest). Nothing changes when a key fails to import. */
+  async replaceSet(set: string, jwks: (JWK & { kid: string; alg: string; use: string })[]): Promise<void> {
+    const keys = await Promise.all(jwks.map((j) => this.fromJwk(j)))
+    this.sets.set(set, keys)
+  }
+
+  private async fromJwk(jwk: JWK & { kid: string; alg: string; use: string }): Promise<StoredKey> {
+    const { kid, alg, use } = jwk
+    const imported = await importJWK({ ...jwk, ext: true }, alg)
+    const isPrivate = jwk.kty === 'oct' || typeof jwk.d === 'string'
+    let publicJwk: JWK | undefined
+    if (jwk.kty !== 'oct') {
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, ...pub } = jwk
+      publicJwk = { ...pub, kid, alg, use }
+    }
+    return {
+      kid,
+      alg,
+      use,
+      signingKey: isPrivate && use === 'sig' ? imported : undefined,
+      publicJwk,
+      privateJwk: structuredClone(jwk),
+    }
+  }
+
   /** The keys of `set`, newest first, or `undefined` when the set does not exist. */
   get(set: string): readonly StoredKey[] | undefined {
     return this.sets.get(set)
@@ -102,11 +146,15 @@ export class KeyStore {
     if (list && list.length > 1) this.sets.set(set, [list[0]!])
   }
 
-  /** The signing key of a built-in set; regenerates the set when it was deleted, as Hydra does. */
-  async signingKey(set: string): Promise<StoredKey> {
-    const current = this.sets.get(set)?.[0]
-    if (current) return current
-    return this.generate(set, 'RS256', 'sig')
+  /**
+   * The signing key of a built-in set: its newest key with a private part; regenerates one when the
+   * set was deleted (or holds public keys only), as Hydra does.
+   */
+  async signingKey(set: string): Promise<StoredKey & { signingKey: CryptoKey | Uint8Array }> {
+    const current = this.sets.get(set)?.find((k) => k.signingKey !== undefined)
+    if (current?.signingKey) return { ...current, signingKey: current.signingKey }
+    const fresh = await this.generate(set, 'RS256', 'sig')
+    return { ...fresh, signingKey: fresh.signingKey! }
   }
 
   /** Signs `claims` as a JWT with the newest key of `set`, header `typ: "JWT"` and the key's `kid`. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { IntrospectedOAuth2Token } from '@hydrakit/core/hydra'
 import type { MockClock } from '../clock.js'
 import type { ResolvedOptions } from '../options.js'
 import { wildcardScopeMatch } from '../scope.js'
@@ -60,22 +61,8 @@ export interface TokenRecord {
   }
 }
 
-/** Hydra's `introspectedOAuth2Token`. */
-export interface IntrospectionResult {
-  active: boolean
-  scope?: string
-  client_id?: string
-  sub?: string
-  obfuscated_subject?: string
-  exp?: number
-  iat?: number
-  nbf?: number
-  aud?: string[]
-  iss?: string
-  token_type?: string
-  token_use?: string
-  ext?: Record<string, unknown>
-}
+/** Hydra's `introspectedOAuth2Token`, the wire type shared with `@hydrakit/core/hydra`. */
+export type IntrospectionResult = IntrospectedOAuth2Token
 
 /** Input to {@link TokenStore.createGrant}. */
 export type GrantInit = Omit<Grant, 'id' | 'revoked' | 'tokens'>
@@ -204,14 +191,19 @@ export class TokenStore {
    * `id_token` claims, then iss, sub (pairwise when configured), aud [client_id], exp, iat, rat,
    * auth_time, jti, sid, nonce, acr, amr and `at_hash` of `accessToken`.
    */
-  async issueIdToken(grant: Grant, accessToken: string | undefined, withNonce: boolean): Promise<string> {
+  async issueIdToken(
+    grant: Grant,
+    accessToken: string | undefined,
+    withNonce: boolean,
+    ttl = this.options.ttl.idToken,
+  ): Promise<string> {
     const now = this.clock.nowSeconds()
     const claims: Record<string, unknown> = { ...grant.idTokenClaims }
     Object.assign(claims, {
       iss: this.issuer(),
       sub: grant.obfuscatedSubject ?? grant.subject,
       aud: [grant.clientId],
-      exp: now + this.options.ttl.idToken,
+      exp: now + ttl,
       iat: now,
       rat: grant.requestedAt,
       auth_time: grant.authTime ?? now,
@@ -315,6 +307,22 @@ export class TokenStore {
     for (const r of this.records.values()) {
       if (r.kind === 'access_token' && r.grant.clientId === clientId) r.revoked = true
     }
+  }
+
+  /**
+   * Deletes tokens that expired before `notAfterSeconds` (v1 `flushInactiveOAuth2Tokens`).
+   * Returns how many were deleted.
+   */
+  flushExpired(notAfterSeconds: number): number {
+    let n = 0
+    for (const [hash, r] of this.records) {
+      if (r.expiresAt < notAfterSeconds) {
+        this.records.delete(hash)
+        r.grant.tokens.delete(hash)
+        n++
+      }
+    }
+    return n
   }
 
   private prune(): void {

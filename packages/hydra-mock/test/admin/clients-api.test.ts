@@ -3,7 +3,11 @@ import { createMockHydra } from '../../src/index.js'
 import type { MockHydra } from '../../src/index.js'
 import { admin, basic, postForm } from '../helpers/browser.js'
 
-const NOT_FOUND = { error: 'Not Found', error_description: 'Unable to locate the requested resource' }
+const NOT_FOUND = {
+  error: 'Not Found',
+  error_description: 'Unable to locate the requested resource',
+  status_code: 404,
+}
 let hydra: MockHydra
 
 beforeAll(async () => {
@@ -101,12 +105,23 @@ describe('clients CRUD', () => {
     expect(first.status).toBe(200)
     expect(first.body).toHaveLength(2)
     expect(first.body.every((c: Record<string, unknown>) => c.client_secret === undefined)).toBe(true)
-    const link = first.headers.get('link')!
-    expect(link).toMatch(/rel="next"/)
-    const next = new URL(/<([^>]+)>/.exec(link)![1]!)
-    const second = await admin(hydra.adminUrl, 'GET', `${next.pathname}${next.search}`)
+    // Hydra's token pagination: relative links, first/next/prev/last, next and prev only when they exist.
+    const rels = (res: { headers: Headers }): Record<string, string> =>
+      Object.fromEntries(
+        [...res.headers.get('link')!.matchAll(/<([^>]+)>; rel="([a-z]+)"/g)].map((m) => [m[2]!, m[1]!]),
+      )
+    const links = rels(first)
+    expect(Object.keys(links).sort()).toEqual(['first', 'last', 'next'])
+    expect(links.next).toMatch(/^\/admin\/clients\?client_name=paged&page_size=2&page_token=/)
+    const second = await admin(hydra.adminUrl, 'GET', links.next!)
     expect(second.body).toHaveLength(1)
-    expect(second.headers.get('link')).toBeNull()
+    const secondLinks = rels(second)
+    expect(Object.keys(secondLinks).sort()).toEqual(['first', 'last', 'prev'])
+    expect(secondLinks.last).toBe(links.last)
+    const back = await admin(hydra.adminUrl, 'GET', secondLinks.prev!)
+    expect(back.body.map((c: { client_id: string }) => c.client_id)).toEqual(
+      first.body.map((c: { client_id: string }) => c.client_id),
+    )
     const owned = await admin(hydra.adminUrl, 'GET', '/admin/clients?owner=team-a')
     expect(owned.body).toHaveLength(3)
   })
@@ -182,8 +197,52 @@ describe('clients CRUD', () => {
         method === 'PATCH' ? [] : method === 'PUT' ? {} : undefined,
       )
       expect(res.status).toBe(404)
-      expect(res.body).toEqual(NOT_FOUND)
+      // deleteOAuth2Client answers the spec's genericError, which requires `message`.
+      expect(res.body).toEqual(
+        method === 'DELETE'
+          ? { ...NOT_FOUND, message: NOT_FOUND.error_description, code: 404, status: 'Not Found' }
+          : NOT_FOUND,
+      )
     }
+  })
+
+  it('JSON Patch replace of /client_secret sets the secret and returns it once', async () => {
+    const created = await admin(hydra.adminUrl, 'POST', '/admin/clients', {
+      grant_types: ['client_credentials'],
+      scope: 'read',
+    })
+    const id = created.body.client_id as string
+    const patched = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_secret', value: 'a-brand-new-secret' },
+    ])
+    expect(patched.status).toBe(200)
+    expect(patched.body.client_secret).toBe('a-brand-new-secret')
+    expect((await admin(hydra.adminUrl, 'GET', `/admin/clients/${id}`)).body.client_secret).toBeUndefined()
+    const token = `${hydra.publicUrl}/oauth2/token`
+    const form = { grant_type: 'client_credentials', scope: 'read' }
+    expect((await postForm(token, form, basic(id, 'a-brand-new-secret'))).status).toBe(200)
+    expect((await postForm(token, form, basic(id, created.body.client_secret))).status).toBe(401)
+    // A patch that does not touch the secret keeps it and does not return it.
+    const renamed = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_name', value: 'renamed' },
+    ])
+    expect(renamed.body.client_secret).toBeUndefined()
+    expect((await postForm(token, form, basic(id, 'a-brand-new-secret'))).status).toBe(200)
+    const short = await admin(hydra.adminUrl, 'PATCH', `/admin/clients/${id}`, [
+      { op: 'replace', path: '/client_secret', value: 'abc' },
+    ])
+    expect(short.status).toBe(400)
+  })
+
+  it('page_size accepts 1 to 1000 (default 250) and refuses anything else', async () => {
+    expect((await admin(hydra.adminUrl, 'GET', '/admin/clients?page_size=1000')).status).toBe(200)
+    for (const size of ['0', '1001', '2.5', '-1']) {
+      const res = await admin(hydra.adminUrl, 'GET', `/admin/clients?page_size=${size}`)
+      expect(res.status, size).toBe(400)
+      expect(res.body.error_description).toContain("'page_size' must be an integer from 1 to 1000")
+    }
+    const link = (await admin(hydra.adminUrl, 'GET', '/admin/clients')).headers.get('link')!
+    expect(link).toContain('page_size=250')
   })
 
   it('answers the un-prefixed paths Hydra v26 accepts, with or without a trailing slash', async () => {

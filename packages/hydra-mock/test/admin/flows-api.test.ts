@@ -4,7 +4,11 @@ import type { MockHydra } from '../../src/index.js'
 import { admin, pkcePair, TestBrowser } from '../helpers/browser.js'
 import { authUrl, CONSENT, LOGIN, query, runFlow, webClient } from '../helpers/flow.js'
 
-const NOT_FOUND = { error: 'Not Found', error_description: 'Unable to locate the requested resource' }
+const NOT_FOUND = {
+  error: 'Not Found',
+  error_description: 'Unable to locate the requested resource',
+  status_code: 404,
+}
 
 let hydra: MockHydra
 let gone: MockHydra
@@ -68,6 +72,7 @@ describe.each(endpoints)('%s /admin/oauth2/auth/requests/%s%s', (method, kind, s
       error_description: expect.stringContaining(
         "Query parameter 'challenge' is not defined but should have been.",
       ),
+      status_code: 400,
     })
   })
 
@@ -96,6 +101,7 @@ describe('401 for expired login and consent challenges', () => {
       error: 'request_unauthorized',
       error_description:
         'The request could not be authorized. The login request has expired, please try again.',
+      status_code: 401,
     })
   })
 
@@ -166,6 +172,7 @@ describe('request bodies', () => {
       expect(res.body).toEqual({
         error: 'invalid_request',
         error_description: expect.stringContaining("Field 'subject' must not be empty."),
+        status_code: 400,
       })
     }
   })

@@ -61,6 +61,47 @@ describe('consent sessions', () => {
     ).toEqual([])
   })
 
+  it('pages with page_size and page_token, newest first, and refuses page_size above 500', async () => {
+    for (let i = 0; i < 3; i++) {
+      const other = webClient(hydra)
+      await runFlow(hydra, new TestBrowser(), other.client_id, {
+        scope: 'openid read',
+        login: { subject: 'paula' },
+        consent: (r) => ({ grant_scope: r.requested_scope, remember: true }),
+      })
+    }
+    const all = await admin(hydra.adminUrl, 'GET', '/admin/oauth2/auth/sessions/consent?subject=paula')
+    expect(all.body).toHaveLength(3)
+    const first = await admin(
+      hydra.adminUrl,
+      'GET',
+      '/admin/oauth2/auth/sessions/consent?subject=paula&page_size=2',
+    )
+    expect(first.body).toEqual(all.body.slice(0, 2))
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link')!)![1]!
+    expect(next.startsWith('/admin/oauth2/auth/sessions/consent?subject=paula&page_size=2&page_token=')).toBe(
+      true,
+    )
+    const second = await admin(hydra.adminUrl, 'GET', next)
+    expect(second.body).toEqual(all.body.slice(2))
+    expect(second.headers.get('link')).not.toMatch(/rel="next"/)
+    for (const size of ['0', '501', 'x']) {
+      const bad = await admin(
+        hydra.adminUrl,
+        'GET',
+        `/admin/oauth2/auth/sessions/consent?subject=paula&page_size=${size}`,
+      )
+      expect(bad.status, size).toBe(400)
+      expect(bad.body.error_description).toContain('page_size')
+    }
+    const forged = await admin(
+      hydra.adminUrl,
+      'GET',
+      '/admin/oauth2/auth/sessions/consent?subject=paula&page_token=bm9wZQ',
+    )
+    expect(forged.status).toBe(400)
+  })
+
   it('revoking a subject’s consent for a client revokes its tokens and the skip', async () => {
     const { browser, tokens } = await remembered('revoke-user')
     expect(await skipFlags(browser, 'revoke-user')).toEqual({ login: true, consent: true })

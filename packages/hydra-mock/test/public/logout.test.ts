@@ -81,6 +81,21 @@ describe('RP-initiated logout', () => {
     expect(replay.startsWith(`${hydra.publicUrl}/oauth2/fallbacks/error`)).toBe(true)
   })
 
+  it('a logout the browser started without id_token_hint has no client: the field is left out', async () => {
+    const { browser } = await loggedIn('dora')
+    const toApp = await browser.redirect(logoutUrl({}))
+    const challenge = query(toApp).get('logout_challenge')!
+    const res = await admin(
+      hydra.adminUrl,
+      'GET',
+      `/admin/oauth2/auth/requests/logout?logout_challenge=${challenge}`,
+    )
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ subject: 'dora', rp_initiated: false })
+    // Hydra's spec types `client` as an object; null is not allowed.
+    expect('client' in res.body).toBe(false)
+  })
+
   it('the session is gone: the next login is not skipped, even with the old cookie', async () => {
     const { browser, idToken } = await loggedIn('bob')
     const cookie = browser.cookies(hydra.publicUrl).get('ory_hydra_session_dev')!

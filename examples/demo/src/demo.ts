@@ -209,9 +209,16 @@ if (check) {
   process.exit(failures.length === 0 ? 0 : 1)
 } else {
   console.log(instructions(running))
+  let stopping = false
   const shutdown = (): void => {
+    if (stopping) return
+    stopping = true
     void stop(running).then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  process.on('SIGHUP', shutdown)
+  // Started by scripts/demo.mjs (pnpm demo) with an IPC channel: when that parent goes away, however
+  // it went, stop too instead of holding the ports.
+  process.on('disconnect', shutdown)
 }

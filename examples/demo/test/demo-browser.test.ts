@@ -108,7 +108,9 @@ describe.skipIf(!available)('demo in a browser', () => {
       expect(text).toMatch(/Granted scopes: [^\n]*read/)
       expect(text).not.toMatch(/Granted scopes: [^\n]*write/)
       // Long JSON wraps instead of scrolling sideways.
-      expect(await page.$eval('pre', (el) => getComputedStyle(el).whiteSpace)).toBe('pre-wrap')
+      expect(await page.evaluate('getComputedStyle(document.querySelector("pre")).whiteSpace')).toBe(
+        'pre-wrap',
+      )
 
       // Sign out asks first, and "No" keeps the session and comes back.
       await page.click('text=Sign out')

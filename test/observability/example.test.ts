@@ -81,6 +81,12 @@ describe('examples/observability', () => {
       ),
     ).toBe(3)
     expect(mock.calls.introspectOAuth2Token).toBe(3)
+    // Refused requests are counted by what the client was told, once each.
+    const r = (labels: string): number => metric(text, `hydrakit_refusals_total{${labels}}`)
+    expect(r('status="401",reason="missing"')).toBe(1)
+    expect(r('status="401",reason="inactive"')).toBe(1)
+    expect(r('status="403",reason="scope"')).toBe(1)
+    expect(text.match(/^hydrakit_refusals_total\{/gm)).toHaveLength(3)
     for (const secret of [alice, bob, 'ory_at_forged.token', mock.adminUrl])
       expect(text).not.toContain(secret)
   })

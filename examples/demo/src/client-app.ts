@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { createHydraPublicClient, type HydraPublicClient } from '@hydrakit/core/hydra'
 
@@ -19,7 +20,7 @@ const escape = (s: string): string =>
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.75rem;overflow:auto}a.button{display:inline-block;padding:.5rem 1rem;background:#2b59c3;color:#fff;border-radius:4px;text-decoration:none}</style>
+<style>body{font:16px system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere}a.button{display:inline-block;padding:.5rem 1rem;background:#2b59c3;color:#fff;border-radius:4px;text-decoration:none}</style>
 </head><body><h1>${escape(title)}</h1>${body}</body></html>`
 }
 
@@ -38,6 +39,12 @@ export async function startClientApp(
     redirectUri,
   })
   const pending = new Map<string, string>() // state → PKCE verifier
+  // What a sign-in produced, by the random id in the browser's demo_result cookie. The callback
+  // stores it and redirects to /result, so the address bar never keeps the one-time ?code=.
+  const results = new Map<string, { scope: string; calls: string[]; idToken: string | undefined }>()
+  const home = `http://${options.host}:${options.port}/`
+  const resultId = (cookie: string | undefined): string | undefined =>
+    /(?:^|;\s*)demo_result=([A-Za-z0-9_-]+)/.exec(cookie ?? '')?.[1]
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -94,15 +101,42 @@ through the hydrakit login and consent screens (demo user <code>foo@bar.com</cod
           })
           return `${method} ${path} → ${r.status}\n${await r.text()}`
         }
-        const results = [await call('GET', '/me'), await call('GET', '/items'), await call('POST', '/items')]
+        const calls = [await call('GET', '/me'), await call('GET', '/items'), await call('POST', '/items')]
+        const id = randomBytes(16).toString('base64url')
+        if (results.size > 1000) results.clear()
+        results.set(id, { scope: tokens.scope ?? '', calls, idToken: tokens.id_token })
+        res
+          .writeHead(303, {
+            location: '/result',
+            'set-cookie': `demo_result=${id}; Path=/; HttpOnly; SameSite=Lax`,
+            'cache-control': 'no-store',
+          })
+          .end()
+        return
+      }
+      if (url.pathname === '/result') {
+        const result = results.get(resultId(req.headers.cookie) ?? '')
+        if (result === undefined) return html(404, 'Not signed in', '<p><a href="/">Sign in</a></p>')
         return html(
           200,
           'Signed in',
-          `<p>Granted scopes: <code>${escape(tokens.scope ?? '')}</code></p>
+          `<p>Granted scopes: <code>${escape(result.scope)}</code></p>
 <p>The API answered (a scope you unticked on the consent page gives 403):</p>
-${results.map((r) => `<pre>${escape(r)}</pre>`).join('')}
-<p><a href="/">Again</a></p>`,
+${result.calls.map((r) => `<pre>${escape(r)}</pre>`).join('')}
+<p><a href="/">Again</a> · <a href="/logout">Sign out</a></p>`,
         )
+      }
+      if (url.pathname === '/logout') {
+        // RP-initiated logout: Hydra asks the user (the login app's logout page), then comes back here.
+        // The result stays: "No, stay signed in" on the logout page comes back to /result.
+        const idToken = results.get(resultId(req.headers.cookie) ?? '')?.idToken
+        const target = new URL('/oauth2/sessions/logout', options.hydraPublicUrl)
+        if (idToken !== undefined) {
+          target.searchParams.set('id_token_hint', idToken)
+          target.searchParams.set('post_logout_redirect_uri', home)
+        }
+        res.writeHead(302, { location: target.href }).end()
+        return
       }
       html(404, 'Not found', '<p><a href="/">Home</a></p>')
     })().catch((err: unknown) => {

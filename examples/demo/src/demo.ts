@@ -40,9 +40,14 @@ async function start(): Promise<Running> {
     consentUrl: `${loginUrl}/auth/consent`,
     logoutUrl: `${loginUrl}/auth/logout`,
   })
+  const clientPort = port('DEMO_CLIENT_PORT', 3002)
+  const clientServerPort = clientPort === 0 ? await freePort() : clientPort
+  const clientUrl = `http://${host}:${clientServerPort}`
   const closeLogin = startLoginConsent(loginServer, {
     hydraAdminUrl: hydra.adminUrl,
     hydraPublicUrl: hydra.publicUrl,
+    // "No, stay signed in" on the logout page goes back to the client's result page.
+    logoutCancelUrl: `${clientUrl}/result`,
   })
 
   const api = createApp({
@@ -54,7 +59,6 @@ async function start(): Promise<Running> {
   const apiServer = createServer(api.app)
   const apiUrl = await listen(apiServer, port('DEMO_API_PORT', 3001))
 
-  const clientPort = port('DEMO_CLIENT_PORT', 3002)
   // A machine-to-machine client for the curl walk-through…
   const service = hydra.createClient({
     client_id: 'demo-service',
@@ -64,7 +68,6 @@ async function start(): Promise<Running> {
     audience: ['demo-api'],
   })
   // …and a web client for the browser walk-through (its redirect URI is set once the port is known).
-  const clientServerPort = clientPort === 0 ? await freePort() : clientPort
   const web = hydra.createClient({
     client_id: 'demo-web',
     client_name: 'Demo web app',
@@ -72,7 +75,10 @@ async function start(): Promise<Running> {
     response_types: ['code'],
     scope: 'openid offline_access read write',
     audience: ['demo-api'],
-    redirect_uris: [`http://${host}:${clientServerPort}/callback`],
+    redirect_uris: [`${clientUrl}/callback`],
+    post_logout_redirect_uris: [`${clientUrl}/`],
+    // Error pages of the login app link back here ("Return to Demo web app").
+    client_uri: `${clientUrl}/`,
   })
   const client = await startClientApp({
     port: clientServerPort,
@@ -209,9 +215,16 @@ if (check) {
   process.exit(failures.length === 0 ? 0 : 1)
 } else {
   console.log(instructions(running))
+  let stopping = false
   const shutdown = (): void => {
+    if (stopping) return
+    stopping = true
     void stop(running).then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  process.on('SIGHUP', shutdown)
+  // Started by scripts/demo.mjs (pnpm demo) with an IPC channel: when that parent goes away, however
+  // it went, stop too instead of holding the ports.
+  process.on('disconnect', shutdown)
 }

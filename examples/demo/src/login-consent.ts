@@ -8,12 +8,13 @@ import { createLoginConsentApp } from '@hydrakit/example-login-consent'
  */
 export function startLoginConsent(
   server: Server,
-  options: { hydraAdminUrl: string; hydraPublicUrl: string },
+  options: { hydraAdminUrl: string; hydraPublicUrl: string; logoutCancelUrl: string },
 ): () => Promise<void> {
   const { app, close } = createLoginConsentApp({
     hydraAdminUrl: options.hydraAdminUrl,
     hydraPublicUrl: options.hydraPublicUrl,
     csrfSecret: randomBytes(32).toString('base64url'),
+    logoutCancelUrl: options.logoutCancelUrl,
   })
   server.on('request', app)
   return close

@@ -15,6 +15,11 @@ export interface LoginConsentAppOptions {
   csrfSecret: string
   /** Where users are looked up. Default: the demo store (`foo@bar.com` / `foobar`). */
   users?: UserStore | undefined
+  /**
+   * Where "No, stay signed in" on the logout page sends the user (an absolute URL or a path).
+   * Default `'/'` of this app.
+   */
+  logoutCancelUrl?: string | undefined
 }
 
 /**
@@ -59,6 +64,8 @@ export function createLoginConsentApp(options: LoginConsentAppOptions): {
         if (grantedScopes.includes('profile')) idToken.name = user.name
         return { idToken }
       },
+      // The logout page asks "Sign out?" and offers both answers.
+      logout: { allowReject: true, rejectRedirectUrl: options.logoutCancelUrl ?? '/' },
       consent: {
         scopeDescriptions: {
           openid: 'Know who you are',

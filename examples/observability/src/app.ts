@@ -82,16 +82,18 @@ export function createObservabilityApp(options: ObservabilityAppOptions): Observ
         ? createDebugLogger(options.debug)
         : undefined
 
+  const hooks = combineHooks(
+    createPrometheusHooks(prom, { registry }),
+    options.tracer === undefined ? undefined : createOpenTelemetryHooks(options.tracer),
+    debug,
+  )
   const verifier = createIntrospectionVerifier({
     adminUrl: options.adminUrl,
     cache: store === undefined ? {} : { store, keyPrefix: 'orders-api:introspection:' },
-    hooks: combineHooks(
-      createPrometheusHooks(prom, { registry }),
-      options.tracer === undefined ? undefined : createOpenTelemetryHooks(options.tracer),
-      debug,
-    ),
+    hooks,
   })
-  const auth = hydra({ verifier, scopeStrategy: 'wildcard' })
+  // The hooks go to hydra() too: its guards report refused requests (a missing token, a missing scope).
+  const auth = hydra({ verifier, hooks, scopeStrategy: 'wildcard' })
 
   const app = express()
   app.get('/healthz', (_req: Req, res: Res) => res.json({ ok: true }))

@@ -31,6 +31,18 @@ export interface JwksRefreshEvent {
   error?: unknown
 }
 
+/**
+ * Emitted once per refused request by the guard that refused it: a missing or malformed token, a
+ * token the verifier refused, a missing scope or claim, an outage. A request is refused at most once,
+ * so counting these events counts refused requests by what the client was told.
+ */
+export interface RefusalEvent {
+  /** The HTTP status the client gets: 400, 401, 403 or 503. */
+  status: number
+  /** Why: `missing` (no token, 401), `scope` / `claim` (403), or the verifier's reason. */
+  reason: RejectionReason
+}
+
 /** Emitted after each outbound HTTP call (introspection, JWKS, token endpoint, admin API). */
 export interface UpstreamEvent {
   /** `public`: discovery and userinfo on Hydra's public port. */
@@ -51,6 +63,8 @@ export interface HydrakitHooks {
   onCache?: ((event: CacheEvent) => void) | undefined
   onJwksRefresh?: ((event: JwksRefreshEvent) => void) | undefined
   onUpstream?: ((event: UpstreamEvent) => void) | undefined
+  /** A guard refused a request (see {@link RefusalEvent}). */
+  onRefuse?: ((event: RefusalEvent) => void) | undefined
 }
 
 /** Calls a hook, swallowing anything it throws. */

@@ -8,7 +8,7 @@ export interface VerifyCallOptions {
 
 /**
  * Anything that turns a bearer token into an {@link AuthInfo} or throws a
- * {@link import('./errors/errors.js').HydrakitError}. Implemented by the JWT, introspection and
+ * {@link HydrakitError}. Implemented by the JWT, introspection and
  * hybrid verifiers; adapters accept any object of this shape.
  */
 export interface TokenVerifier {

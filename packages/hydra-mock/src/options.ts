@@ -32,7 +32,7 @@ export type HandledChallengeMode = 'reuse' | 'gone'
 /** When the authorize endpoint requires PKCE. */
 export type PkceEnforcement = 'public' | 'always' | 'never'
 
-/** Options of {@link import('./server.js').createMockHydra}. Every field is optional. */
+/** Options of {@link createMockHydra}. Every field is optional. */
 export interface MockHydraOptions {
   /** Port of the public API (Hydra: 4444). Default 0 (a free port). */
   port?: number | undefined
@@ -104,7 +104,7 @@ export interface MockHydraOptions {
   maxBodyBytes?: number | undefined
   /** Version reported by `GET /version`. Default `'v26.2.0'`. */
   version?: string | undefined
-  /** How many entries {@link import('./server.js').MockHydra.requests} keeps (oldest dropped). Default 1000. */
+  /** How many entries {@link MockHydra.requests} keeps (oldest dropped). Default 1000. */
   requestLogSize?: number | undefined
 }
 

@@ -21,7 +21,7 @@ export function quoteHeaderValue(value: string): string {
 
 /**
  * Builds the `WWW-Authenticate` value for a Bearer challenge. Every parameter goes through
- * {@link quoteHeaderValue}, so a hostile description or realm cannot inject a header.
+ * `quoteHeaderValue`, so a hostile description or realm cannot inject a header.
  */
 export function buildBearerChallenge(challenge: BearerChallenge): string {
   const params: string[] = []

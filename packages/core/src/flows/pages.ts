@@ -44,6 +44,7 @@ button.secondary{background:#e4e7ec;color:#1d2330}
 .client img{width:48px;height:48px;object-fit:contain}
 .links{font-size:.9rem}
 .muted{color:#5b6475;font-size:.9rem}
+.check code{font-size:.85rem;background:#eef0f3;padding:0 .3rem;border-radius:3px}
 `
 
 /** The built-in stylesheet (for a custom renderer that wants the same look). */
@@ -129,9 +130,18 @@ function items(name: 'grant_scope' | 'grant_audience', prefix: string, list: Con
     .map(
       (item, i) =>
         `<div class="check"><input type="checkbox" id="${prefix}-${i}" name="${name}" value="${escapeHtml(item.value)}"${item.checked ? ' checked' : ''}>` +
-        `<label for="${prefix}-${i}">${escapeHtml(item.label)}</label></div>`,
+        `<label for="${prefix}-${i}">${itemText(item)}</label></div>`,
     )
     .join('')
+}
+
+/**
+ * A checkbox's text: the description with the scope or audience itself beside it, so that the name
+ * a user reads in docs ("untick write") is on the page; just the value when there is no description.
+ */
+function itemText(item: ConsentItem): string {
+  if (item.label === item.value) return `<code>${escapeHtml(item.value)}</code>`
+  return `${escapeHtml(item.label)} <code>${escapeHtml(item.value)}</code>`
 }
 
 function consentBody(d: ConsentPageData): string {
@@ -172,9 +182,11 @@ function logoutBody(d: LogoutPageData): string {
 }
 
 function errorBody(d: ErrorPageData): string {
-  const restart =
+  // Always a way back: to the client when it is known, else words that say where to go (a page that
+  // runs no script cannot send the browser back itself).
+  const back =
     d.restartUrl === undefined
-      ? ''
+      ? `<p class="muted">Go back to the application you came from and start again.</p>`
       : `<p><a href="${escapeHtml(d.restartUrl)}" rel="noreferrer">Return to ${escapeHtml(d.restartLabel ?? 'the application')}</a></p>`
-  return `<h1>${escapeHtml(d.title)}</h1><p role="alert">${escapeHtml(d.message)}</p>${restart}`
+  return `<h1>${escapeHtml(d.title)}</h1><p role="alert">${escapeHtml(d.message)}</p>${back}`
 }

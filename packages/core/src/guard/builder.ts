@@ -2,6 +2,7 @@ import { MissingTokenError } from '../errors/errors.js'
 import type { ScopeStrategy, ScopeStrategyName } from '../scope/strategies.js'
 import type { TokenExtractionOptions } from '../token/extract.js'
 import type { TokenVerifier } from '../verifier.js'
+import type { HydrakitHooks } from '../hooks.js'
 import { createRequestAuthenticator } from './authenticate.js'
 import { createClaimCheck, type ClaimRequirements } from './claims.js'
 import { createGuard, type AuthCheck, type Guard } from './guard.js'
@@ -27,6 +28,8 @@ export interface GuardSettings {
    * `resource_metadata="…"`. Default: none.
    */
   protectedResource?: ProtectedResourceOptions | undefined
+  /** Observability hooks; guards call `onRefuse` for every request they refuse. Default: none. */
+  hooks?: HydrakitHooks | undefined
 }
 
 /** Options of `authenticate()`. */
@@ -78,7 +81,7 @@ export function createGuardBuilder(verifier: TokenVerifier, settings: GuardSetti
       : createProtectedResourceMetadata(settings.protectedResource, { bearerMethods: methods })
   const resourceMetadataUrl = resourceMetadata?.url
   const guard = (checks: AuthCheck[], optional: boolean): Guard =>
-    createGuard({ authenticate, realm, optional, checks, resourceMetadataUrl })
+    createGuard({ authenticate, realm, optional, checks, resourceMetadataUrl, hooks: settings.hooks })
   const scopes = (
     required: string | readonly string[],
     mode: 'all' | 'any',

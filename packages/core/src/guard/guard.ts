@@ -1,5 +1,6 @@
 import type { AuthInfo } from '../auth-info.js'
 import { HydrakitError, MissingTokenError } from '../errors/errors.js'
+import { emit, type HydrakitHooks } from '../hooks.js'
 import type { RequestLike } from '../token/extract.js'
 import type { RequestAuthenticator } from './authenticate.js'
 
@@ -43,10 +44,43 @@ export interface GuardOptions {
   checks?: readonly AuthCheck[] | undefined
   /** RFC 9728 metadata URL added to every challenge as `resource_metadata`. Default: none. */
   resourceMetadataUrl?: string | undefined
+  /** `onRefuse` is called once for every request this guard refuses. Default: none. */
+  hooks?: HydrakitHooks | undefined
 }
 
 /** Builds a {@link Guard}; everything is resolved here, nothing per request. */
 export function createGuard(options: GuardOptions): Guard {
+  const onRefuse = options.hooks?.onRefuse
+  const guard = createQuietGuard(options)
+  if (onRefuse === undefined) return guard
+  // Every refusal leaves the guard through one of these three doors: report it there.
+  const refuse = (err: unknown): never => {
+    if (err instanceof HydrakitError) emit(onRefuse, { status: err.status, reason: err.reason })
+    throw err
+  }
+  return {
+    realm: guard.realm,
+    check: (state) => {
+      try {
+        return guard.check(state)
+      } catch (err) {
+        return refuse(err)
+      }
+    },
+    run: (req) => guard.run(req).catch(refuse),
+    start: (req) => {
+      let state: AuthState | Promise<AuthState>
+      try {
+        state = guard.start(req)
+      } catch (err) {
+        return refuse(err)
+      }
+      return isPromiseLike(state) ? Promise.resolve(state).catch(refuse) : state
+    },
+  }
+}
+
+function createQuietGuard(options: GuardOptions): Guard {
   const { authenticate, realm } = options
   const optional = options.optional ?? false
   if (typeof optional !== 'boolean') throw new TypeError('optional must be a boolean')

@@ -28,7 +28,7 @@ const CODES: Record<HydraErrorKind, HydraErrorCode> = {
   unsupported: 'ERR_HYDRA_UNSUPPORTED',
 }
 
-/** The error fields Hydra put in an error body, whatever its shape (see {@link parseHydraErrorBody}). */
+/** The error fields Hydra put in an error body, whatever its shape (see `parseHydraErrorBody`). */
 export interface HydraErrorBody {
   /** `error` (OAuth2 code such as `invalid_request`, or an HTTP status text such as `Not Found`). */
   error?: string | undefined

@@ -1,5 +1,5 @@
 /**
- * The asymmetric JWS algorithms a {@link import('../verify/jwt.js').JwtVerifier} can accept
+ * The asymmetric JWS algorithms a {@link JwtVerifier} can accept
  * (RFC 7518 §3, RFC 8037, RFC 9864). Symmetric (`HS*`) and `none` are deliberately absent: with a
  * public JWKS they are never safe.
  */

@@ -90,6 +90,7 @@ const KINDS = new Set(['introspection', 'jwks', 'token', 'admin'])
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 const CAUSES = new Set(['initial', 'expired', 'unknown_kid'])
 const REFRESH_OUTCOMES = new Set(['success', 'failure', 'cooldown'])
+const STATUSES = new Set(['400', '401', '403', '503'])
 
 const pick = (set: ReadonlySet<string>, value: unknown): string =>
   typeof value === 'string' && set.has(value) ? value : 'other'
@@ -111,6 +112,13 @@ function statusClass(status: unknown): string {
  * | `hydrakit_cache_lookups_total` | counter | `cache` (`jwt`/`introspection`/`jwks`), `tier` (`l1`/`l2`), `outcome` (`hit`/`miss`/`negative_hit`/`error`) |
  * | `hydrakit_upstream_request_duration_seconds` | histogram | `kind` (`introspection`/`jwks`/`token`/`admin`), `method`, `status_class` (`2xx`…`5xx`, `error` when no response) |
  * | `hydrakit_jwks_refreshes_total` | counter | `cause` (`initial`/`expired`/`unknown_kid`), `outcome` (`success`/`failure`/`cooldown`) |
+ * | `hydrakit_refusals_total` | counter | `status` (`400`/`401`/`403`/`503`), `reason` (a `RejectionReason`: `missing` for no token, `scope`/`claim` for a 403) |
+ *
+ * `verifications_total` counts token checks: a valid token that lacks a scope is a successful
+ * verification, and a request without a token verifies nothing. `refusals_total` counts refused
+ * requests by what the client was told, one per request: a missing token is `401`/`missing`, a missing
+ * scope `403`/`scope`. It is fed by the guards, so pass these hooks to `hydra({ hooks })` (or to
+ * `createGuardBuilder`), not only to a verifier you build yourself.
  *
  * Label values are taken from fixed sets (anything else is `other`), so the series count is bounded.
  * Calling it again with the same registry and prefix reuses the registered metrics. Validates options
@@ -194,7 +202,16 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
     'outcome',
   ])
 
+  const refusals = counter(
+    'refusals_total',
+    'Refused requests by the HTTP status sent (400, 401, 403, 503) and the reason.',
+    ['status', 'reason'],
+  )
+
   return {
+    onRefuse(event) {
+      refusals.inc({ status: pick(STATUSES, String(event.status)), reason: pick(REASONS, event.reason) })
+    },
     onVerify(event) {
       const outcome = event.outcome === 'success' ? 'success' : 'failure'
       const source = event.source === undefined ? 'none' : pick(SOURCES, event.source)

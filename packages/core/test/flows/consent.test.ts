@@ -76,7 +76,9 @@ describe('consent GET', () => {
     ])
     const html = (await handler.respond(result)).body
     expect(html).toContain('name="grant_scope" value="write" checked')
-    expect(html).toContain('<label for="scope-1">Read your items</label>')
+    // The scope's own name sits next to its description; a scope without one shows its name.
+    expect(html).toContain('<label for="scope-1">Read your items <code>read</code></label>')
+    expect(html).toContain('<label for="scope-2"><code>write</code></label>')
   })
 })
 

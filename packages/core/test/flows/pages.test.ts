@@ -66,13 +66,15 @@ describe('built-in pages', () => {
       scopes: [
         { value: 'openid', label: 'openid', checked: true },
         { value: 'x"><script>', label: 'x"><script>', checked: true },
+        { value: 'write<b>', label: 'Create <items>', checked: true },
       ],
       audiences: [{ value: 'https://api', label: 'https://api', checked: true }],
       offerRemember: true,
       consentRequest: {},
     } as unknown as ConsentPageData
     const html = renderBuiltInPage('consent', data, ctx)
-    expect(html.match(/name="grant_scope"/g)).toHaveLength(2)
+    expect(html.match(/name="grant_scope"/g)).toHaveLength(3)
+    expect(html).toContain('<label for="scope-2">Create &lt;items&gt; <code>write&lt;b&gt;</code></label>')
     expect(html.match(/name="grant_audience"/g)).toHaveLength(1)
     expect(html).toContain('value="x&quot;&gt;&lt;script&gt;" checked')
     expect(html).toContain('user&lt;1&gt;')
@@ -106,5 +108,13 @@ describe('built-in pages', () => {
     expect(e).toContain('Start &lt;again&gt;')
     expect(e).toContain('href="https://client.example/?a=1&amp;b=2"')
     expect(e).toContain('Return to Client &lt;X&gt;')
+    // Without a known client the page still says how to get back.
+    const plain = renderBuiltInPage(
+      'error',
+      { ...error, restartUrl: undefined, restartLabel: undefined },
+      ctx,
+    )
+    expect(plain).toContain('Go back to the application you came from and start again.')
+    expect(plain).not.toContain('<a href')
   })
 })

@@ -1,5 +1,6 @@
 import * as prom from 'prom-client'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createGuardBuilder } from '../../src/guard/builder.js'
 import { createPrometheusHooks } from '../../src/observability/prometheus.js'
 import { createIntrospectionVerifier, type IntrospectionVerifier } from '../../src/verify/introspection.js'
 import { startIntrospectionServer, type IntrospectionServer } from './support/introspection-server.js'
@@ -46,10 +47,45 @@ describe('createPrometheusHooks', () => {
     expect(names).toEqual([
       'hydrakit_cache_lookups_total counter',
       'hydrakit_jwks_refreshes_total counter',
+      'hydrakit_refusals_total counter',
       'hydrakit_upstream_request_duration_seconds histogram',
       'hydrakit_verification_duration_seconds histogram',
       'hydrakit_verifications_total counter',
     ])
+  })
+
+  it('counts refused requests by status and reason: no token 401, missing scope 403, never a success', async () => {
+    const hooks = createPrometheusHooks(prom, { registry })
+    verifier = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, hooks })
+    const guards = createGuardBuilder(verifier, { hooks })
+    const needsRead = guards.requireScope('read')
+    const withToken = (token: string) => ({
+      method: 'GET',
+      url: '/',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const reader = hydra.issue('alice', { scope: 'read' })
+    const viewer = hydra.issue('bob', { scope: 'profile' })
+
+    await expect(needsRead.run({ method: 'GET', url: '/', headers: {} })).rejects.toMatchObject({
+      status: 401,
+    })
+    await expect(needsRead.run(withToken(viewer))).rejects.toMatchObject({ status: 403, reason: 'scope' })
+    await expect(needsRead.run(withToken('ory_at_unknown'))).rejects.toMatchObject({ status: 401 })
+    await expect(needsRead.run(withToken(reader))).resolves.toMatchObject({ subject: 'alice' })
+    // start() (what the adapters call) and a check on an already authenticated request count too.
+    await expect(Promise.resolve().then(() => needsRead.start(withToken(viewer)))).rejects.toMatchObject({
+      status: 403,
+    })
+    expect(() => needsRead.check(null)).toThrow(expect.objectContaining({ status: 401 }))
+
+    const r = (labels: Record<string, string>): Promise<number> =>
+      sample(registry, 'hydrakit_refusals_total', labels)
+    expect(await r({ status: '401', reason: 'missing' })).toBe(2)
+    expect(await r({ status: '403', reason: 'scope' })).toBe(2)
+    expect(await r({ status: '401', reason: 'inactive' })).toBe(1)
+    const all = (await registry.getSingleMetric('hydrakit_refusals_total')!.get()).values
+    expect(all.reduce((n, s) => n + s.value, 0)).toBe(5)
   })
 
   it('counts verifications, cache lookups and upstream calls of a real verifier', async () => {

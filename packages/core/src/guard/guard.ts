@@ -69,7 +69,7 @@ export function createGuard(options: GuardOptions): Guard {
     },
     run: (req) => guard.run(req).catch(refuse),
     start: (req) => {
-      let state: AuthState | Promise<AuthState>
+      let state: AuthInfo | null | Promise<AuthInfo | null>
       try {
         state = guard.start(req)
       } catch (err) {

@@ -46,7 +46,7 @@ describe('createHydraAdminClient against the mock Hydra', () => {
     await admin.deleteOAuth2Client(id)
     const err = await admin.getOAuth2Client(id).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(HydraError)
-    expect((err as HydraError).status).toBe(404)
+    expect((err as HydraError).hydraStatus).toBe(404)
   })
 
   it('tokens: a client-credentials token is active at introspection, inactive after revocation', async () => {
@@ -75,7 +75,7 @@ describe('createHydraAdminClient against the mock Hydra', () => {
   it('login requests: an unknown challenge is a 404 HydraError', async () => {
     const err = await admin.getOAuth2LoginRequest('nope').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(HydraError)
-    expect((err as HydraError).status).toBe(404)
+    expect((err as HydraError).hydraStatus).toBe(404)
   })
 
   it('keys and health', async () => {

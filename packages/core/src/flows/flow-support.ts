@@ -90,14 +90,14 @@ export function hydraFailure(
 ): FlowResult {
   if (!(err instanceof HydraError)) throw err
   if (err.kind === 'http') {
-    if (err.status === 410) {
+    if (err.hydraStatus === 410) {
       return err.redirectTo === undefined
         ? fail(ctx, flow, 'used_challenge', err, client)
         : redirectTo(ctx, flow, req, err.redirectTo)
     }
-    if (err.status === 404) return fail(ctx, flow, 'unknown_challenge', err, client)
-    if (err.status === 401) return fail(ctx, flow, 'expired_challenge', err, client)
-    if (err.status === 409) return fail(ctx, flow, 'used_challenge', err, client)
+    if (err.hydraStatus === 404) return fail(ctx, flow, 'unknown_challenge', err, client)
+    if (err.hydraStatus === 401) return fail(ctx, flow, 'expired_challenge', err, client)
+    if (err.hydraStatus === 409) return fail(ctx, flow, 'used_challenge', err, client)
   }
   if (err.isUnavailable) {
     const page = fail(ctx, flow, 'hydra_unavailable', err)

@@ -2,6 +2,7 @@
 // (a TypeError naming the option path, so a misconfiguration fails at startup).
 
 import type { HydraAdminClient } from '../hydra/admin-client.js'
+import { bool } from '../options/validate.js'
 import type { HydraCallOptions } from '../hydra/hydra-transport.js'
 import type { JsonRawMessage, OAuth2ConsentRequest, OAuth2LoginRequest } from '../hydra/types.js'
 import { DEFAULT_MAX_CHALLENGE_LENGTH } from './challenge.js'
@@ -246,12 +247,6 @@ function section(value: unknown, name: string): Record<string, unknown> {
   return value
 }
 
-function bool(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
-  return value
-}
-
 function seconds(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -326,7 +321,7 @@ export function resolveFlowOptions(options: LoginConsentOptions): FlowContext {
     scopeDescriptions.set(scope, text)
   }
 
-  const allowReject = bool(logout.allowReject, 'logout.allowReject', false)
+  const allowReject = bool(logout.allowReject, false, 'logout.allowReject')
   let rejectRedirectUrl: string | undefined
   if (allowReject) rejectRedirectUrl = rejectUrl(logout.rejectRedirectUrl, 'logout.rejectRedirectUrl')
   else if (logout.rejectRedirectUrl !== undefined) {
@@ -345,18 +340,18 @@ export function resolveFlowOptions(options: LoginConsentOptions): FlowContext {
     authenticate,
     claims,
     login: {
-      offerRemember: bool(login.offerRemember, 'login.offerRemember', true),
+      offerRemember: bool(login.offerRemember, true, 'login.offerRemember'),
       rememberFor: seconds(login.rememberFor, 'login.rememberFor', 3600),
       onSkip: fn<LoginSkipHook>(login.onSkip, 'login.onSkip', false),
     },
     consent: {
-      skipFirstParty: bool(consent.skipFirstParty, 'consent.skipFirstParty', false),
-      offerRemember: bool(consent.offerRemember, 'consent.offerRemember', true),
+      skipFirstParty: bool(consent.skipFirstParty, false, 'consent.skipFirstParty'),
+      offerRemember: bool(consent.offerRemember, true, 'consent.offerRemember'),
       rememberFor: seconds(consent.rememberFor, 'consent.rememberFor', 3600),
       scopeDescriptions,
     },
     logout: {
-      autoAcceptRpInitiated: bool(logout.autoAcceptRpInitiated, 'logout.autoAcceptRpInitiated', false),
+      autoAcceptRpInitiated: bool(logout.autoAcceptRpInitiated, false, 'logout.autoAcceptRpInitiated'),
       allowReject,
       rejectRedirectUrl,
     },

@@ -1,3 +1,4 @@
+import { isWellFormedText } from '../text/well-formed.js'
 import type { HttpResponse } from '../upstream/request.js'
 import { HydraError } from './hydra-error.js'
 import type { HydraCall, HydraCallOptions, HydraTransport } from './hydra-transport.js'
@@ -22,6 +23,8 @@ export function segment(value: unknown, name: string): string {
   const s = requireString(value, name)
   // `.` and `..` would be removed by URL normalisation and address another resource.
   if (s === '.' || s === '..') throw new TypeError(`${name} must not be "." or ".."`)
+  // encodeURIComponent throws a URIError on a lone surrogate: say which argument instead.
+  if (!isWellFormedText(s)) throw new TypeError(`${name} must not contain a lone surrogate`)
   return encodeURIComponent(s)
 }
 

@@ -1,5 +1,5 @@
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
-import { createOwnedDispatcher } from '../upstream/dispatcher.js'
+import { createUpstreamClient } from '../upstream/client.js'
 import {
   createAdminCalls,
   optionalString,
@@ -57,23 +57,11 @@ export function createHydraAdminClient(options: HydraAdminClientOptions): HydraA
   const version = options.apiVersion ?? 'v2'
   if (version !== 'v2' && version !== 'v1') throw new TypeError(`apiVersion must be 'v2' or 'v1'`)
   const http = resolveHttpOptions(options, adminUrl, '')
-  const ownsDispatcher = http.dispatcher === undefined
-  const dispatcher = http.dispatcher ?? createOwnedDispatcher(CLIENT_POOL)
-  const authProvider = createAdminAuthProvider(options.auth, {
-    timeoutMs: http.timeoutMs,
-    dispatcher,
-    hooks: http.hooks,
-  })
-  const refreshable = options.auth?.type === 'client_credentials'
+  const upstream = createUpstreamClient({ dispatcher: http.dispatcher, pool: CLIENT_POOL, hooks: http.hooks })
+  const authProvider = createAdminAuthProvider(options.auth, { timeoutMs: http.timeoutMs, upstream })
   const transport = createHydraTransport(
-    { ...http, dispatcher, ownsDispatcher },
-    {
-      headers: () => authProvider.headers(),
-      onUnauthorized: () => {
-        authProvider.invalidate()
-        return refreshable
-      },
-    },
+    { ...http, upstream },
+    { credentials: authProvider, refreshable: options.auth?.type === 'client_credentials' },
   )
 
   const calls = createAdminCalls(transport, adminUrl, version)

@@ -1,10 +1,11 @@
+import { sanitizeText } from '../text/sanitize.js'
 import type { TransportFailure } from '../upstream/request.js'
 
 /**
  * What went wrong on a call to Hydra:
- * - `http`: Hydra answered with an error status (see `status`, `error`, `errorDescription`);
- * - `transport`: no complete answer at all (timeout, refused, reset, oversized, aborted): `status` is
- *   `undefined`; treat it as an outage (503), never as a rejection;
+ * - `http`: Hydra answered with an error status (see `hydraStatus`, `error`, `errorDescription`);
+ * - `transport`: no complete answer at all (timeout, refused, reset, oversized, aborted): `hydraStatus`
+ *   is `undefined`; treat it as an outage (503), never as a rejection;
  * - `auth`: the admin credentials (a client-credentials token) could not be obtained;
  * - `response`: a success status with a body of the wrong shape (the message names the field);
  * - `unsupported`: the operation or a field does not exist in the configured Hydra API version
@@ -39,7 +40,7 @@ export interface HydraErrorBody {
   /** `error_debug`, or `debug` of a generic error (dev mode only). */
   errorDebug?: string | undefined
   /** `status_code` (v1, legacy format) or `code` of a generic error. */
-  statusCode?: number | undefined
+  bodyStatusCode?: number | undefined
   /** `redirect_to` of a 410 body: the request was already handled, send the browser there. */
   redirectTo?: string | undefined
 }
@@ -49,13 +50,13 @@ export interface HydraErrorOptions extends HydraErrorBody {
   kind: HydraErrorKind
   /** The Hydra operationId (v26 name) of the failed call, e.g. `getOAuth2LoginRequest`. */
   operation: string
-  /** HTTP status of Hydra's answer; `undefined` when there was none. */
-  status?: number | undefined
+  /** HTTP status of Hydra's answer (or of the admin token endpoint, kind `auth`); `undefined` when there was none. */
+  hydraStatus?: number | undefined
   /** Why no answer arrived (kind `transport` only). */
   transportFailure?: TransportFailure | undefined
   /** `Retry-After` header of the answer (digits only), when Hydra sent one. */
   retryAfter?: string | undefined
-  /** Safe, short text (never a token, secret, challenge or upstream body). */
+  /** Safe, short text (never a token, secret, challenge or unsanitised upstream text). */
   message: string
   cause?: unknown
 }
@@ -65,14 +66,17 @@ export interface HydraErrorOptions extends HydraErrorBody {
  * operation and the status, never a secret, a token, a challenge or Hydra's body text (the parsed
  * fields are on the error for your own logs).
  *
- * `expose` is false: if it reaches Express or Koa unhandled, the client sees a generic status text.
+ * Hydra's own status is `hydraStatus`. `status` / `statusCode` are what the app should answer
+ * its own client when the error reaches Express's or Koa's default handler unhandled: 503 when
+ * Hydra is unavailable ({@link HydraError.isUnavailable}), 500 for an operation the configured
+ * API version lacks, 502 for anything else. Hydra's 404 or 401 is never the app's 404 or 401.
+ * `expose` is false, so the client sees only a generic status text.
  *
  * @example
  * ```ts
  * try { await admin.getOAuth2Client(id) } catch (err) {
- *   if (err instanceof HydraError && err.status === 404) return notFound()
- *   if (err instanceof HydraError && err.isUnavailable) return serviceUnavailable()
- *   throw err
+ *   if (err instanceof HydraError && err.hydraStatus === 404) return notFound()
+ *   throw err // 503 when Hydra is down, 502 otherwise
  * }
  * ```
  */
@@ -87,7 +91,16 @@ export class HydraError extends Error {
    * HTTP status of Hydra's answer (kind `http`), or of the token endpoint (kind `auth`);
    * `undefined` when no answer arrived (kind `transport`).
    */
-  readonly status: number | undefined
+  readonly hydraStatus: number | undefined
+  /**
+   * What the app answers its own client for this error: 503 when Hydra is unavailable, 500 for
+   * kind `unsupported`, else 502 (Bad Gateway). Never Hydra's status (that is `hydraStatus`).
+   */
+  readonly status: 500 | 502 | 503
+  /** Same as {@link HydraError.status} (Express and Koa read either). */
+  readonly statusCode: 500 | 502 | 503
+  /** Response headers for the app's answer: `retry-after` on a 503 when Hydra sent one. */
+  readonly headers: Record<string, string>
   /** Hydra's `error` (`invalid_request`, `request_unauthorized`, `Not Found`, ...). */
   readonly error: string | undefined
   /** Hydra's `error_description`. Upstream text: log it, do not show it to users. */
@@ -97,14 +110,14 @@ export class HydraError extends Error {
   /** Debug text from Hydra's dev mode. May contain internals: log it, never show it to users. */
   readonly errorDebug: string | undefined
   /** `status_code` from the body (v1 and legacy error format). */
-  readonly statusCode: number | undefined
+  readonly bodyStatusCode: number | undefined
   /** For a 410 on a call that does not return it as data: where Hydra says to send the browser (absolute http(s) URL). */
   readonly redirectTo: string | undefined
   /** Kind `transport`: `timeout`, `connection`, `too_large` or `aborted`. */
   readonly transportFailure: TransportFailure | undefined
   /** `Retry-After` of a 429/503, in seconds, when Hydra sent one. */
   readonly retryAfter: string | undefined
-  /** Always false: the message is for server logs, not for end users. */
+  /** Always false: the message is for server logs, not for the app's clients. */
   readonly expose = false
 
   constructor(options: HydraErrorOptions) {
@@ -112,15 +125,19 @@ export class HydraError extends Error {
     this.kind = options.kind
     this.code = CODES[options.kind]
     this.operation = options.operation
-    this.status = options.status
+    this.hydraStatus = options.hydraStatus
     this.error = options.error
     this.errorDescription = options.errorDescription
     this.errorHint = options.errorHint
     this.errorDebug = options.errorDebug
-    this.statusCode = options.statusCode
+    this.bodyStatusCode = options.bodyStatusCode
     this.redirectTo = options.redirectTo
     this.transportFailure = options.transportFailure
     this.retryAfter = options.retryAfter
+    const status = this.isUnavailable ? 503 : this.kind === 'unsupported' ? 500 : 502
+    this.status = status
+    this.statusCode = status
+    this.headers = status === 503 && this.retryAfter !== undefined ? { 'retry-after': this.retryAfter } : {}
   }
 
   override get name(): string {
@@ -133,8 +150,9 @@ export class HydraError extends Error {
    */
   get isUnavailable(): boolean {
     if (this.kind === 'transport') return true
-    if (this.kind === 'http') return this.status !== undefined && (this.status >= 500 || this.status === 429)
-    if (this.kind === 'auth') return this.status === undefined || this.status >= 500 || this.status === 429
+    const s = this.hydraStatus
+    if (this.kind === 'http') return s !== undefined && (s >= 500 || s === 429)
+    if (this.kind === 'auth') return s === undefined || s >= 500 || s === 429
     return false
   }
 }
@@ -146,9 +164,9 @@ export function isHydraError(value: unknown): value is HydraError {
 
 const MAX_FIELD_CHARS = 2000
 
+/** Upstream text for a log field: printable ASCII, escaped, at most 2000 characters. */
 function str(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined
-  return value.length > MAX_FIELD_CHARS ? value.slice(0, MAX_FIELD_CHARS) : value
+  return typeof value === 'string' ? sanitizeText(value, MAX_FIELD_CHARS) : undefined
 }
 
 function int(value: unknown): number | undefined {
@@ -160,7 +178,9 @@ function int(value: unknown): number | undefined {
  * throwing: `{error, error_description, error_hint, error_debug, status_code}` (v2 and v1),
  * `{"error":"Not Found", ...}`, a generic error `{message, code, status, reason, debug}` bare or
  * wrapped as `{"error": {...}}`, a 410 `{redirect_to}`, or anything else (HTML, text, empty, JSON
- * of another shape), which yields an empty object. Strings are capped at 2000 characters.
+ * of another shape), which yields an empty object. Text fields are sanitised (`sanitizeText`:
+ * printable ASCII with escapes, at most 2000 characters) so they can go to a log as they are;
+ * `redirect_to` is kept verbatim (it is a URL to check, not text to read).
  */
 export function parseHydraErrorBody(body: unknown): HydraErrorBody {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
@@ -173,22 +193,22 @@ export function parseHydraErrorBody(body: unknown): HydraErrorBody {
     out.errorDescription = str(g.message)
     out.errorHint = str(g.reason)
     out.errorDebug = str(g.debug)
-    out.statusCode = int(g.code)
+    out.bodyStatusCode = int(g.code)
   } else if (typeof o.error === 'string') {
     out.error = str(o.error)
     out.errorDescription = str(o.error_description)
     out.errorHint = str(o.error_hint)
     out.errorDebug = str(o.error_debug)
-    out.statusCode = int(o.status_code)
+    out.bodyStatusCode = int(o.status_code)
   } else if (typeof o.message === 'string') {
     out.error = str(o.status)
     out.errorDescription = str(o.message)
     out.errorHint = str(o.reason)
     out.errorDebug = str(o.debug)
-    out.statusCode = int(o.code)
+    out.bodyStatusCode = int(o.code)
   }
-  const redirect = str(o.redirect_to)
-  if (redirect !== undefined) out.redirectTo = redirect
+  const redirect = o.redirect_to
+  if (typeof redirect === 'string' && redirect.length <= MAX_FIELD_CHARS) out.redirectTo = redirect
   return out
 }
 

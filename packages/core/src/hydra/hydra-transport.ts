@@ -1,15 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
-import { emit, type HydrakitHooks, type UpstreamEvent } from '../hooks.js'
-import { KEEP_ALIVE } from '../upstream/dispatcher.js'
-import {
-  headerValue,
-  httpRequest,
-  parseJsonSafe,
-  TransportError,
-  type HttpResponse,
-} from '../upstream/request.js'
+import type { HydrakitHooks, UpstreamEvent } from '../hooks.js'
+import { finite, show } from '../options/validate.js'
 import { AdminAuthError } from '../upstream/admin-auth.js'
+import { UpstreamError, type UpstreamClient, type UpstreamCredentials } from '../upstream/client.js'
+import { KEEP_ALIVE } from '../upstream/dispatcher.js'
+import { headerValue, parseJsonSafe, type HttpResponse, type TransportFailure } from '../upstream/request.js'
 import { HydraError, parseHydraErrorBody, safeErrorCode } from './hydra-error.js'
 
 /** Per-call options accepted as the last argument of every client method. */
@@ -80,11 +75,11 @@ export interface HydraCall {
   options?: HydraCallOptions | undefined
 }
 
-/** Auth hooks of a transport (the admin client's {@link AdminAuthProvider}). */
+/** Admin credentials of a transport (the admin client's {@link AdminAuthProvider}). */
 export interface TransportAuth {
-  headers(): Promise<Record<string, string>> | Record<string, string>
-  /** Called after a 401; returns true when a second attempt with fresh credentials makes sense. */
-  onUnauthorized(): boolean
+  credentials: UpstreamCredentials
+  /** True when a 401 is worth one more attempt with fresh credentials (client-credentials tokens). */
+  refreshable: boolean
 }
 
 /** Validated transport settings. */
@@ -95,9 +90,8 @@ export interface TransportConfig {
   retryBaseDelayMs: number
   maxResponseBytes: number
   headers: Record<string, string>
-  dispatcher: Dispatcher
-  ownsDispatcher: boolean
-  hooks: HydrakitHooks | undefined
+  /** The upstream client every call goes through; the transport closes it in `close()`. */
+  upstream: UpstreamClient
 }
 
 /** Sends calls to one Hydra base URL. */
@@ -133,12 +127,17 @@ export function normalizeBaseUrl(value: unknown, optionPath: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
+/** A number > 0 and <= `max`; `fallback` when undefined. */
 function positiveNumber(value: unknown, fallback: number, path: string, max: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
-    throw new TypeError(`${path} must be a number > 0 and <= ${max}`)
+  const bad = (): TypeError => new TypeError(`${path} must be a number > 0 and <= ${max}, got ${show(value)}`)
+  let n: number
+  try {
+    n = finite(value, fallback, 0, path)
+  } catch {
+    throw bad()
   }
-  return value
+  if (n === 0 || n > max) throw bad()
+  return n
 }
 
 /** Validates the {@link HydraHttpOptions} part of a client's options (TypeErrors name `prefix.field`). */
@@ -146,7 +145,10 @@ export function resolveHttpOptions(
   options: HydraHttpOptions,
   baseUrl: string,
   prefix: string,
-): Omit<TransportConfig, 'dispatcher' | 'ownsDispatcher'> & { dispatcher: Dispatcher | undefined } {
+): Omit<TransportConfig, 'upstream'> & {
+  dispatcher: Dispatcher | undefined
+  hooks: HydrakitHooks | undefined
+} {
   const p = prefix === '' ? '' : `${prefix}.`
   const timeoutMs = positiveNumber(options.timeoutMs, 10_000, `${p}timeoutMs`, 2_147_483_647)
   const retries = options.retries ?? 2
@@ -212,7 +214,7 @@ export function httpStatusError(operation: string, res: HttpResponse): HydraErro
   return new HydraError({
     kind: 'http',
     operation,
-    status: res.status,
+    hydraStatus: res.status,
     ...body,
     redirectTo:
       body.redirectTo !== undefined && isAbsoluteHttpUrl(body.redirectTo) ? body.redirectTo : undefined,
@@ -221,73 +223,82 @@ export function httpStatusError(operation: string, res: HttpResponse): HydraErro
   })
 }
 
-function transportError(operation: string, err: TransportError, timeoutMs: number): HydraError {
+function transportError(
+  operation: string,
+  failure: TransportFailure,
+  timeoutMs: number,
+  cause: unknown,
+): HydraError {
   const what =
-    err.failure === 'timeout'
+    failure === 'timeout'
       ? `timed out after ${timeoutMs} ms`
-      : err.failure === 'too_large'
+      : failure === 'too_large'
         ? 'response too large'
-        : err.failure === 'aborted'
+        : failure === 'aborted'
           ? 'aborted'
           : 'connection failed'
   return new HydraError({
     kind: 'transport',
     operation,
-    transportFailure: err.failure,
+    transportFailure: failure,
     message: `Hydra ${operation}: no response (${what})`,
-    cause: err,
+    cause,
   })
 }
 
-function authError(operation: string, err: AdminAuthError): HydraError {
-  const transport = err.cause instanceof TransportError ? err.cause : undefined
-  if (transport !== undefined) {
+function authError(operation: string, err: UpstreamError): HydraError {
+  const auth = err.cause instanceof AdminAuthError ? err.cause : undefined
+  const transport = auth?.cause instanceof UpstreamError ? auth.cause : undefined
+  if (transport?.failure !== undefined) {
     return new HydraError({
       kind: 'transport',
       operation,
       transportFailure: transport.failure,
       message: `Hydra ${operation}: no response from the admin token endpoint (${transport.failure})`,
-      cause: err,
+      cause: auth,
     })
   }
+  const status = auth?.upstreamStatus
   return new HydraError({
     kind: 'auth',
     operation,
-    status: err.status,
-    message: `Hydra ${operation}: admin credentials could not be obtained${err.status === undefined ? '' : ` (token endpoint HTTP ${err.status})`}`,
-    cause: err,
+    hydraStatus: status,
+    message: `Hydra ${operation}: admin credentials could not be obtained${status === undefined ? '' : ` (token endpoint HTTP ${status})`}`,
+    cause: auth ?? err.cause,
   })
 }
 
-function abortedError(operation: string, cause: unknown): HydraError {
-  return new HydraError({
-    kind: 'transport',
-    operation,
-    transportFailure: 'aborted',
-    message: `Hydra ${operation}: aborted`,
-    cause,
-  })
+/** Turns the upstream client's neutral failure into the {@link HydraError} of `call`. */
+function toHydraError(call: HydraCall, err: UpstreamError, timeoutMs: number): HydraError {
+  if (err.kind === 'status' && err.response !== undefined)
+    return httpStatusError(call.operation, err.response)
+  if (err.kind === 'credentials') return authError(call.operation, err)
+  return transportError(call.operation, err.failure ?? 'connection', timeoutMs, err.cause ?? err)
 }
 
-/** Creates the transport every Hydra client method goes through. */
+/** Creates the transport every Hydra client method goes through (one {@link UpstreamClient}). */
 export function createHydraTransport(config: TransportConfig, auth?: TransportAuth): HydraTransport {
   let closed = false
 
-  const eventUrl = (path: string): string => config.baseUrl + path
-
-  const attempt = async (call: HydraCall): Promise<HttpResponse> => {
+  const send = async (call: HydraCall): Promise<HttpResponse> => {
+    if (closed) {
+      throw new HydraError({
+        kind: 'transport',
+        operation: call.operation,
+        transportFailure: 'aborted',
+        message: `Hydra ${call.operation}: the client is closed`,
+      })
+    }
+    if (call.options?.timeoutMs !== undefined) {
+      const t = call.options.timeoutMs
+      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+        throw new TypeError('options.timeoutMs must be a number > 0')
+      }
+    }
     const headers: Record<string, string> = {
       ...config.headers,
       ...call.headers,
       accept: call.accept ?? 'application/json',
-    }
-    if (auth !== undefined && call.noAuth !== true) {
-      try {
-        Object.assign(headers, await auth.headers())
-      } catch (err) {
-        if (err instanceof AdminAuthError) throw authError(call.operation, err)
-        throw err
-      }
     }
     let body: string | undefined
     if (call.json !== undefined) {
@@ -305,97 +316,28 @@ export function createHydraTransport(config: TransportConfig, auth?: TransportAu
       if (s !== '') url += `?${s}`
     }
     const timeoutMs = call.options?.timeoutMs ?? config.timeoutMs
-    const hook = config.hooks?.onUpstream
-    const started = hook === undefined ? 0 : performance.now()
-    let status: number | undefined
-    let failure: unknown
+    const withAuth = auth !== undefined && call.noAuth !== true
+    const answers = call.answers
     try {
-      const res = await httpRequest({
+      return await config.upstream.send({
+        kind: call.eventKind,
         method: call.method,
         url,
         headers,
         body,
         timeoutMs,
         maxResponseBytes: config.maxResponseBytes,
-        dispatcher: config.dispatcher,
         signal: call.options?.signal,
+        credentials: withAuth ? auth.credentials : undefined,
+        on401: withAuth ? (auth.refreshable ? 'retry' : 'invalidate') : undefined,
+        retries: config.retries,
+        retryBaseDelayMs: config.retryBaseDelayMs,
+        accept: (status) => (status >= 200 && status < 300) || answers?.includes(status) === true,
+        label: `Hydra ${call.operation}`,
       })
-      status = res.status
-      return res
     } catch (err) {
-      failure = err
-      if (err instanceof TransportError) throw transportError(call.operation, err, timeoutMs)
+      if (err instanceof UpstreamError) throw toHydraError(call, err, timeoutMs)
       throw err
-    } finally {
-      if (hook !== undefined) {
-        emit(hook, {
-          kind: call.eventKind,
-          method: call.method,
-          url: eventUrl(call.path),
-          status,
-          durationMs: performance.now() - started,
-          error: failure,
-        })
-      }
-    }
-  }
-
-  const backoff = async (retry: number, call: HydraCall): Promise<void> => {
-    const full = Math.min(config.retryBaseDelayMs * 2 ** retry, 5000)
-    const delay = full / 2 + (Math.random() * full) / 2
-    try {
-      await sleep(delay, undefined, { signal: call.options?.signal })
-    } catch (err) {
-      throw abortedError(call.operation, err)
-    }
-  }
-
-  const send = async (call: HydraCall): Promise<HttpResponse> => {
-    if (closed) {
-      throw new HydraError({
-        kind: 'transport',
-        operation: call.operation,
-        transportFailure: 'aborted',
-        message: `Hydra ${call.operation}: the client is closed`,
-      })
-    }
-    if (call.options?.timeoutMs !== undefined) {
-      const t = call.options.timeoutMs
-      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
-        throw new TypeError('options.timeoutMs must be a number > 0')
-      }
-    }
-    const maxRetries = call.method === 'GET' ? config.retries : 0
-    let retries = 0
-    let authRetried = false
-    for (;;) {
-      if (call.options?.signal?.aborted === true)
-        throw abortedError(call.operation, call.options.signal.reason)
-      let res: HttpResponse
-      try {
-        res = await attempt(call)
-      } catch (err) {
-        if (
-          err instanceof HydraError &&
-          err.kind === 'transport' &&
-          err.transportFailure === 'connection' &&
-          retries < maxRetries
-        ) {
-          await backoff(retries++, call)
-          continue
-        }
-        throw err
-      }
-      if ((res.status >= 200 && res.status < 300) || call.answers?.includes(res.status) === true) return res
-      if (res.status === 401 && auth !== undefined && call.noAuth !== true && !authRetried) {
-        authRetried = true
-        if (auth.onUnauthorized()) continue
-      }
-      if (res.status >= 500 && retries < maxRetries) {
-        await backoff(retries++, call)
-        continue
-      }
-      throw httpStatusError(call.operation, res)
     }
   }
 
@@ -405,7 +347,7 @@ export function createHydraTransport(config: TransportConfig, auth?: TransportAu
     close: async () => {
       if (closed) return
       closed = true
-      if (config.ownsDispatcher) await config.dispatcher.close()
+      await config.upstream.close()
     },
   }
 }

@@ -1,4 +1,6 @@
-import { createOwnedDispatcher } from '../upstream/dispatcher.js'
+import { absoluteUrl as parseAbsoluteUrl, nonEmptyString } from '../options/validate.js'
+import { isWellFormedText } from '../text/well-formed.js'
+import { createUpstreamClient } from '../upstream/client.js'
 import {
   createHydraTransport,
   CLIENT_POOL,
@@ -134,19 +136,22 @@ export interface HydraPublicClient {
 
 const HEADER_SAFE = /^[\x21-\x7e]+$/
 
+/** A required non-empty string (`undefined` is refused like `''`). */
 function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`)
-  return value
+  return nonEmptyString(value ?? '', '', name)
 }
 
-function absoluteUrl(value: unknown, name: string): string {
+/** A client credential: form-urlencoded on every request, so it must be well-formed UTF-16. */
+function credential(value: unknown, name: string): string {
   const s = requireString(value, name)
-  try {
-    new URL(s)
-  } catch {
-    throw new TypeError(`${name} must be an absolute URL`)
-  }
+  if (!isWellFormedText(s)) throw new TypeError(`${name} must not contain a lone surrogate`)
   return s
+}
+
+/** An absolute URL (any scheme), returned exactly as given. */
+function absoluteUrl(value: unknown, name: string): string {
+  parseAbsoluteUrl(value, name)
+  return value as string
 }
 
 function joinList(value: unknown, name: string): string | undefined {
@@ -190,9 +195,9 @@ function basicCredentials(id: string, secret: string): string {
 export function createHydraPublicClient(options: HydraPublicClientOptions): HydraPublicClient {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
   const publicUrl = normalizeBaseUrl(options.publicUrl, 'publicUrl')
-  const clientId = requireString(options.clientId, 'clientId')
+  const clientId = credential(options.clientId, 'clientId')
   const clientSecret =
-    options.clientSecret === undefined ? undefined : requireString(options.clientSecret, 'clientSecret')
+    options.clientSecret === undefined ? undefined : credential(options.clientSecret, 'clientSecret')
   const method =
     options.tokenEndpointAuthMethod ?? (clientSecret === undefined ? 'none' : 'client_secret_basic')
   if (method !== 'client_secret_basic' && method !== 'client_secret_post' && method !== 'none') {
@@ -206,11 +211,9 @@ export function createHydraPublicClient(options: HydraPublicClientOptions): Hydr
   const defaultRedirect =
     options.redirectUri === undefined ? undefined : absoluteUrl(options.redirectUri, 'redirectUri')
   const http = resolveHttpOptions(options, publicUrl, '')
-  const ownsDispatcher = http.dispatcher === undefined
   const transport = createHydraTransport({
     ...http,
-    dispatcher: http.dispatcher ?? createOwnedDispatcher(CLIENT_POOL),
-    ownsDispatcher,
+    upstream: createUpstreamClient({ dispatcher: http.dispatcher, pool: CLIENT_POOL, hooks: http.hooks }),
   })
 
   /** Adds client authentication to a token or revocation request. */

@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache'
-import type { Dispatcher } from 'undici'
 import { UpstreamUnavailableError } from '../errors/errors.js'
 import { emit, type HydrakitHooks, type JwksRefreshEvent } from '../hooks.js'
-import { headerValue, httpRequest, parseJsonSafe, TransportError } from '../upstream/request.js'
 import type { AdminAuthProvider } from '../upstream/admin-auth.js'
+import { UpstreamError, type UpstreamClient } from '../upstream/client.js'
+import { parseJsonSafe } from '../upstream/request.js'
 import type { JwtAlgorithm } from './algorithms.js'
 import {
   compatibleAlgorithms,
@@ -47,7 +47,8 @@ export interface JwksCacheOptions {
   /** Milliseconds. */
   timeout: number
   realm: string
-  dispatcher?: Dispatcher | undefined
+  /** The client every fetch goes through (required with `uri`). */
+  upstream?: UpstreamClient | undefined
   hooks?: HydrakitHooks | undefined
   /** Called after each successful refresh with the previous and the new key set. */
   onKeySetChange?: ((previous: KeySet | undefined, next: KeySet) => void) | undefined
@@ -344,14 +345,8 @@ export class JwksCache {
   }
 
   private async fetchPin(pin: KeySetPin): Promise<unknown> {
-    let headers: Record<string, string>
     try {
-      headers = { ...(await pin.auth.headers()), ...JWKS_HEADERS }
-    } catch (err) {
-      throw new KeySetFetchError('admin API authentication failed', { cause: err })
-    }
-    try {
-      return await this.fetchDocument(pin.url, 'admin', headers)
+      return await this.fetchDocument(pin.url, 'admin', JWKS_HEADERS, pin.auth)
     } catch (err) {
       if (!(err instanceof KeySetFetchError)) throw err
       if (err.status === 401 || err.status === 403) pin.auth.invalidate()
@@ -363,55 +358,52 @@ export class JwksCache {
     }
   }
 
-  /** One GET; any non-200 status, transport failure or non-JSON body is a {@link KeySetFetchError}. */
+  /**
+   * One GET through the upstream client; any non-200 status, transport failure or non-JSON body is
+   * a {@link KeySetFetchError} (whose message holds no upstream text).
+   */
   private async fetchDocument(
     url: string,
     kind: 'jwks' | 'admin',
     headers: Record<string, string>,
+    credentials?: AdminAuthProvider,
   ): Promise<unknown> {
-    const hook = this.options.hooks?.onUpstream
-    const started = hook === undefined ? 0 : performance.now()
-    let status: number | undefined
-    let error: unknown
+    let res
     try {
-      const res = await httpRequest({
+      res = await (this.options.upstream as UpstreamClient).send({
+        kind,
         method: 'GET',
         url,
         headers,
+        credentials,
         timeoutMs: this.options.timeout,
         maxResponseBytes: MAX_JWKS_BYTES,
-        dispatcher: this.options.dispatcher,
+        accept: (status) => status === 200,
       })
-      status = res.status
-      if (res.status !== 200) {
-        throw new KeySetFetchError(`HTTP ${res.status}`, {
-          status: res.status,
-          retryAfter: headerValue(res.headers, 'retry-after'),
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw new KeySetFetchError('request failed', { cause: err })
+      if (err.kind === 'credentials') {
+        throw new KeySetFetchError('admin API authentication failed', { cause: err.cause })
+      }
+      if (err.kind === 'status') {
+        throw new KeySetFetchError(`HTTP ${err.upstreamStatus}`, {
+          status: err.upstreamStatus,
+          retryAfter: err.retryAfter,
         })
       }
-      const body = parseJsonSafe(res.body)
-      if (body === undefined) throw new KeySetFetchError('response is not JSON')
-      return body
-    } catch (err) {
-      error = err
-      if (err instanceof KeySetFetchError) throw err
-      if (err instanceof TransportError) {
-        const what =
-          err.failure === 'timeout'
-            ? `timed out after ${this.options.timeout} ms`
-            : err.failure === 'too_large'
-              ? `response larger than ${MAX_JWKS_BYTES} bytes`
-              : err.failure === 'aborted'
-                ? 'request aborted'
-                : 'connection failed'
-        throw new KeySetFetchError(what, { cause: err })
-      }
-      throw new KeySetFetchError('request failed', { cause: err })
-    } finally {
-      if (hook !== undefined) {
-        emit(hook, { kind, method: 'GET', url, status, durationMs: performance.now() - started, error })
-      }
+      const what =
+        err.failure === 'timeout'
+          ? `timed out after ${this.options.timeout} ms`
+          : err.failure === 'too_large'
+            ? `response larger than ${MAX_JWKS_BYTES} bytes`
+            : err.failure === 'aborted'
+              ? 'request aborted'
+              : 'connection failed'
+      throw new KeySetFetchError(what, { cause: err.cause })
     }
+    const body = parseJsonSafe(res.body)
+    if (body === undefined) throw new KeySetFetchError('response is not JSON')
+    return body
   }
 
   private build(

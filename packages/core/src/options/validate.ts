@@ -78,6 +78,19 @@ export function httpUrl(value: unknown, path: string, rules: HttpUrlRules = {}):
 }
 
 /**
+ * An absolute URL option of any scheme (a native app's redirect URI may be `com.example.app:/cb`),
+ * parsed. For an http(s)-only URL use {@link httpUrl}.
+ */
+export function absoluteUrl(value: unknown, path: string): URL {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${path} must be an absolute URL`)
+  try {
+    return new URL(value)
+  } catch {
+    throw new TypeError(`${path} must be an absolute URL, got ${show(value)}`)
+  }
+}
+
+/**
  * A string or a list of non-empty strings, returned as a list without duplicates; `undefined`
  * when the option is not set. An empty list is refused unless `allowEmpty`.
  */

@@ -1,3 +1,5 @@
+import { absoluteUrl as parseAbsoluteUrl } from '../options/validate.js'
+
 /** Options of {@link createProtectedResourceMetadata} (RFC 9728 §2). */
 export interface ProtectedResourceOptions {
   /** The resource identifier: an https URL without fragment, e.g. `https://api.example.com`. Required. */
@@ -31,14 +33,9 @@ export interface ProtectedResourceMetadata {
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource'
 
+/** An absolute URL without a fragment; https only (bar loopback http) when `requireHttps`. */
 function absoluteUrl(value: unknown, option: string, requireHttps: boolean): URL {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${option} must be an absolute URL`)
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new TypeError(`${option} must be an absolute URL, got ${JSON.stringify(value)}`)
-  }
+  const url = parseAbsoluteUrl(value, option)
   if (url.hash !== '') throw new TypeError(`${option} must not have a fragment`)
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]'
   if (requireHttps && url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {

@@ -1,4 +1,5 @@
 import { InvalidRequestError, MissingTokenError } from '../errors/errors.js'
+import { bool } from '../options/validate.js'
 
 /** The parts of an HTTP request token extraction reads. Adapters build it from their framework's request. */
 export interface RequestLike {
@@ -199,12 +200,6 @@ function headerEntryLimit(socket: object | undefined): number {
   if (server === null || typeof server !== 'object') return NODE_DEFAULT_HEADER_ENTRIES
   const count = (server as { maxHeadersCount?: unknown }).maxHeadersCount
   return typeof count === 'number' ? count << 1 : NODE_DEFAULT_HEADER_ENTRIES
-}
-
-function bool(value: unknown, fallback: boolean, name: string): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
-  return value
 }
 
 function malformed(realm: string, description: string): InvalidRequestError {

@@ -1,6 +1,8 @@
-import type { Dispatcher } from 'undici'
-import { emit, type HydrakitHooks } from '../hooks.js'
-import { headerValue, httpRequest, parseJsonSafe, TransportError } from './request.js'
+import { httpUrl, nonEmptyString } from '../options/validate.js'
+import { sanitizeText } from '../text/sanitize.js'
+import { isWellFormedText } from '../text/well-formed.js'
+import { UpstreamError, type UpstreamClient } from './client.js'
+import { headerValue, parseJsonSafe } from './request.js'
 
 /**
  * How hydrakit authenticates to Hydra's admin API (introspection, admin client).
@@ -37,26 +39,35 @@ export interface AdminAuthProvider {
 
 /** Context shared by the calls an {@link AdminAuthProvider} makes. */
 export interface AdminAuthContext {
+  /** Deadline of one token request, in milliseconds. */
   timeoutMs: number
-  dispatcher?: Dispatcher | undefined
-  hooks?: HydrakitHooks | undefined
+  /** The upstream client the token request goes through (its dispatcher and `onUpstream` hook). */
+  upstream: UpstreamClient
 }
 
-/** Thrown when a client-credentials token cannot be obtained. */
+/**
+ * Thrown when a client-credentials token cannot be obtained. The message is safe to log: the
+ * token endpoint's own text in it is sanitised (printable ASCII, bounded length).
+ */
 export class AdminAuthError extends Error {
-  readonly status: number | undefined
-  constructor(message: string, status?: number, cause?: unknown) {
+  /** HTTP status of the token endpoint's answer; `undefined` when none arrived. */
+  readonly upstreamStatus: number | undefined
+  constructor(message: string, upstreamStatus?: number, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause })
-    this.status = status
+    this.upstreamStatus = upstreamStatus
   }
   override get name(): string {
     return 'AdminAuthError'
   }
 }
 
-function nonEmpty(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`)
-  return value
+function wellFormed(value: string, path: string): void {
+  if (!isWellFormedText(value)) throw new TypeError(`${path} must not contain a lone surrogate`)
+}
+
+/** A required non-empty string option (`undefined` is refused like `''`). */
+function required(value: unknown, path: string): string {
+  return nonEmptyString(value ?? '', '', path)
 }
 
 /**
@@ -75,16 +86,16 @@ export function createAdminAuthProvider(
     case 'none':
       return none
     case 'basic': {
-      const user = nonEmpty(auth.username, `${optionPath}.username`)
+      const user = required(auth.username, `${optionPath}.username`)
       const pass =
-        typeof auth.password === 'string' ? auth.password : nonEmpty(auth.password, `${optionPath}.password`)
+        typeof auth.password === 'string' ? auth.password : required(auth.password, `${optionPath}.password`)
       if (user.includes(':')) throw new TypeError(`${optionPath}.username must not contain ':'`)
       const value = 'Basic ' + Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')
       const h = { authorization: value }
       return { headers: () => h, invalidate: () => undefined }
     }
     case 'bearer': {
-      const token = nonEmpty(auth.token, `${optionPath}.token`)
+      const token = required(auth.token, `${optionPath}.token`)
       if (!/^[\x21-\x7e]+$/.test(token))
         throw new TypeError(`${optionPath}.token has characters a header cannot carry`)
       const h = { authorization: `Bearer ${token}` }
@@ -104,14 +115,13 @@ function clientCredentials(
   context: AdminAuthContext,
   optionPath: string,
 ): AdminAuthProvider {
-  const tokenUrl = nonEmpty(auth.tokenUrl, `${optionPath}.tokenUrl`)
-  try {
-    new URL(tokenUrl)
-  } catch {
-    throw new TypeError(`${optionPath}.tokenUrl must be an absolute URL`)
-  }
-  const clientId = nonEmpty(auth.clientId, `${optionPath}.clientId`)
-  const clientSecret = nonEmpty(auth.clientSecret, `${optionPath}.clientSecret`)
+  const tokenUrl = required(auth.tokenUrl, `${optionPath}.tokenUrl`)
+  httpUrl(tokenUrl, `${optionPath}.tokenUrl`)
+  const clientId = required(auth.clientId, `${optionPath}.clientId`)
+  const clientSecret = required(auth.clientSecret, `${optionPath}.clientSecret`)
+  // Both are form-urlencoded for every token request: a lone surrogate would throw a URIError there.
+  wellFormed(clientId, `${optionPath}.clientId`)
+  wellFormed(clientSecret, `${optionPath}.clientSecret`)
   const method = auth.clientAuthMethod ?? 'client_secret_basic'
   if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
     throw new TypeError(
@@ -141,57 +151,44 @@ function clientCredentials(
       form.set('client_id', clientId)
       form.set('client_secret', clientSecret)
     }
-    const started = performance.now()
-    let status: number | undefined
-    let failure: unknown
+    let res
     try {
-      const res = await httpRequest({
+      res = await context.upstream.send({
+        kind: 'token',
         method: 'POST',
         url: tokenUrl,
         headers,
         body: form.toString(),
         timeoutMs: context.timeoutMs,
-        dispatcher: context.dispatcher,
         maxResponseBytes: 64 * 1024,
+        label: 'client_credentials token request',
+        accept: () => true,
       })
-      status = res.status
-      const body = parseJsonSafe(res.body) as Record<string, unknown> | undefined
-      if (res.status !== 200 || body === undefined || typeof body.access_token !== 'string') {
-        const err = typeof body?.error === 'string' ? `: ${body.error}` : ''
-        const retry = headerValue(res.headers, 'retry-after')
-        throw new AdminAuthError(
-          `client_credentials token request failed with HTTP ${res.status}${err}${retry ? ` (retry after ${retry})` : ''}`,
-          res.status,
-        )
-      }
-      if (!/^[\x21-\x7e]+$/.test(body.access_token)) {
-        throw new AdminAuthError(
-          'client_credentials token endpoint returned an unusable access_token',
-          res.status,
-        )
-      }
-      const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300
-      const header = { authorization: `Bearer ${body.access_token}` }
-      current = { header, expiresAtMs: Date.now() + Math.max(0, expiresIn - skew) * 1000 }
-      return header
     } catch (err) {
-      failure = err
-      if (err instanceof TransportError) {
-        throw new AdminAuthError(`client_credentials token request: ${err.message}`, undefined, err)
-      }
+      if (err instanceof UpstreamError) throw new AdminAuthError(err.message, undefined, err)
       throw err
-    } finally {
-      if (context.hooks?.onUpstream) {
-        emit(context.hooks.onUpstream, {
-          kind: 'token',
-          method: 'POST',
-          url: tokenUrl,
-          status,
-          durationMs: performance.now() - started,
-          error: failure,
-        })
-      }
     }
+    const body = parseJsonSafe(res.body) as Record<string, unknown> | undefined
+    if (res.status !== 200 || body === undefined || typeof body.access_token !== 'string') {
+      // The endpoint's own words, made safe for a log: they end up in the `cause` of 503s.
+      const err = typeof body?.error === 'string' ? `: ${sanitizeText(body.error, 100)}` : ''
+      const retry = headerValue(res.headers, 'retry-after')
+      const retryText = retry === undefined ? '' : ` (retry after ${sanitizeText(retry, 40)})`
+      throw new AdminAuthError(
+        `client_credentials token request failed with HTTP ${res.status}${err}${retryText}`,
+        res.status,
+      )
+    }
+    if (!/^[\x21-\x7e]+$/.test(body.access_token)) {
+      throw new AdminAuthError(
+        'client_credentials token endpoint returned an unusable access_token',
+        res.status,
+      )
+    }
+    const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300
+    const header = { authorization: `Bearer ${body.access_token}` }
+    current = { header, expiresAtMs: Date.now() + Math.max(0, expiresIn - skew) * 1000 }
+    return header
   }
 
   return {

@@ -1,7 +1,20 @@
-import { Agent, type Dispatcher } from 'undici'
+import type * as UndiciModule from 'undici'
+import type { Dispatcher } from 'undici'
 
-// The one place in core that creates undici dispatchers: verifiers and Hydra clients given no
+// The one place in core that creates undici dispatchers, and the one place that loads undici: at
+// the first outbound call, not at import, so that an app (a resource server with static keys, a
+// CLI, a test) that never calls out does not pay for loading it. Upstream clients given no
 // `dispatcher` option own one of these and close it in their `close()`.
+
+type Undici = typeof UndiciModule
+
+let undici: Promise<Undici> | undefined
+
+/** undici, imported on first use and shared afterwards. */
+export function loadUndici(): Promise<Undici> {
+  undici ??= import('undici')
+  return undici
+}
 
 /** Connection-pool settings of an owned dispatcher. */
 export interface OwnedDispatcherOptions {
@@ -16,9 +29,10 @@ export interface OwnedDispatcherOptions {
 /** Keep-alive settings of the Hydra clients and the introspection verifier. */
 export const KEEP_ALIVE: OwnedDispatcherOptions = { keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 }
 
-/** A keep-alive undici `Agent` owned by its caller, which closes it. */
-export function createOwnedDispatcher(options: OwnedDispatcherOptions = {}): Dispatcher {
-  const settings: Agent.Options = {}
+/** A keep-alive undici `Agent` owned by its caller, which closes it. Loads undici if needed. */
+export async function createOwnedDispatcher(options: OwnedDispatcherOptions = {}): Promise<Dispatcher> {
+  const { Agent } = await loadUndici()
+  const settings: ConstructorParameters<typeof Agent>[0] = {}
   if (options.keepAliveTimeout !== undefined) settings.keepAliveTimeout = options.keepAliveTimeout
   if (options.keepAliveMaxTimeout !== undefined) settings.keepAliveMaxTimeout = options.keepAliveMaxTimeout
   if (options.connections !== undefined) settings.connections = options.connections

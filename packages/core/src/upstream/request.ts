@@ -1,4 +1,6 @@
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { sanitizeText } from '../text/sanitize.js'
+import { loadUndici } from './dispatcher.js'
 
 /** A plain outbound HTTP request. */
 export interface HttpRequest {
@@ -47,6 +49,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(req.timeoutMs)
   const signal = req.signal === undefined ? timeout : AbortSignal.any([timeout, req.signal])
   const max = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+  const { request } = await loadUndici()
   let res: Dispatcher.ResponseData
   try {
     res = await request(req.url, {
@@ -103,7 +106,8 @@ function toTransportError(err: unknown, timeout: AbortSignal, req: HttpRequest):
   if (req.signal?.aborted) return new TransportError('aborted', `${describe(req)} was aborted`, err)
   return new TransportError(
     'connection',
-    `${describe(req)} failed: ${String((err as Error)?.message ?? err)}`,
+    // undici's message may quote what the peer sent: never let it into a log unescaped.
+    `${describe(req)} failed: ${sanitizeText((err as Error | null)?.message ?? err)}`,
     err,
   )
 }

@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici'
 import type { AuthInfo } from '../auth-info.js'
 import { createCacheInvalidator, type CacheInvalidator } from '../cache/invalidation.js'
 import { createSingleFlight } from '../cache/single-flight.js'
@@ -13,14 +12,9 @@ import {
 } from '../errors/errors.js'
 import { emit, type CacheEvent } from '../hooks.js'
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
-import { createOwnedDispatcher, KEEP_ALIVE } from '../upstream/dispatcher.js'
-import {
-  headerValue,
-  httpRequest,
-  parseJsonSafe,
-  TransportError,
-  type HttpResponse,
-} from '../upstream/request.js'
+import { createUpstreamClient, UpstreamError } from '../upstream/client.js'
+import { KEEP_ALIVE } from '../upstream/dispatcher.js'
+import { parseJsonSafe, type HttpResponse } from '../upstream/request.js'
 import {
   INACTIVE,
   isExpired,
@@ -66,16 +60,8 @@ const TOKEN_CHARS = /^[\x21-\x7e]+$/
 export function createIntrospectionVerifier(options: IntrospectionVerifierOptions): IntrospectionVerifier {
   const o = resolveIntrospectionOptions(options)
   const { url, realm, timeoutMs, maxResponseBytes, clockTolerance, scope, hooks, cache, keyPrefix } = o
-  const ownDispatcher = o.dispatcher === undefined ? createOwnedDispatcher(KEEP_ALIVE) : undefined
-  const dispatcher: Dispatcher = o.dispatcher ?? (ownDispatcher as Dispatcher)
-  let auth: ReturnType<typeof createAdminAuthProvider>
-  try {
-    auth = createAdminAuthProvider(options.auth, { timeoutMs, dispatcher, hooks }, 'auth')
-  } catch (err) {
-    // Nothing was sent through the new dispatcher yet; release it anyway.
-    void ownDispatcher?.close()
-    throw err
-  }
+  const upstream = createUpstreamClient({ dispatcher: o.dispatcher, pool: KEEP_ALIVE, hooks })
+  const auth = createAdminAuthProvider(options.auth, { timeoutMs, upstream }, 'auth')
   const store = cache?.store
   // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
   const tiered = store !== undefined && reportsTiers(store)
@@ -131,72 +117,42 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     if (outcome === 'error') cacheEvent('error', tier)
   }
 
-  /** One POST to the endpoint, reported to `onUpstream`. Transport failures become 503. */
-  const post = async (body: string, authHeaders: Record<string, string>): Promise<HttpResponse> => {
-    const started = hooks?.onUpstream !== undefined ? performance.now() : 0
-    let status: number | undefined
-    let failure: unknown
-    try {
-      const res = await httpRequest({
-        method: 'POST',
-        url,
-        headers: { ...o.baseHeaders, ...authHeaders },
-        body,
-        timeoutMs,
-        maxResponseBytes,
-        dispatcher,
-        signal: closing.signal,
-      })
-      status = res.status
-      return res
-    } catch (err) {
-      failure = err
-      const kind = err instanceof TransportError ? err.failure : 'connection'
-      throw unavailable('token introspection is temporarily unavailable', { failure: kind }, err)
-    } finally {
-      if (hooks?.onUpstream !== undefined) {
-        emit(hooks.onUpstream, {
-          kind: 'introspection',
-          method: 'POST',
-          url,
-          status,
-          durationMs: performance.now() - started,
-          error: failure,
-        })
-      }
-    }
+  /** The 503 for a failed call: no answer, no admin credentials, or a status other than 200. */
+  const callFailed = (err: unknown): UpstreamUnavailableError => {
+    const description = 'token introspection is temporarily unavailable'
+    if (!(err instanceof UpstreamError)) return unavailable(description, { failure: 'connection' }, err)
+    if (err.kind === 'credentials') return unavailable(description, { stage: 'admin_auth' }, err.cause)
+    if (err.kind === 'transport') return unavailable(description, { failure: err.failure }, err.cause)
+    const status = err.upstreamStatus as number
+    const retryAfter = status === 429 || status >= 500 ? err.retryAfter : undefined
+    return unavailable(description, { status }, undefined, retryAfter)
   }
 
-  /** Asks the endpoint about `token`; returns the validated answer or throws a 503. */
+  /**
+   * Asks the endpoint about `token` through the upstream client (which refreshes client-credentials
+   * once after a 401 when `retryOn401`); returns the validated answer or throws a 503.
+   */
   const introspect = async (token: string): Promise<Outcome> => {
     const form = new URLSearchParams({ token })
     if (scope !== undefined) form.set('scope', scope)
-    const body = form.toString()
     let res: HttpResponse
-    for (let attempt = 0; ; attempt++) {
-      let authHeaders: Record<string, string>
-      try {
-        authHeaders = await auth.headers()
-      } catch (err) {
-        throw unavailable('token introspection is temporarily unavailable', { stage: 'admin_auth' }, err)
-      }
-      res = await post(body, authHeaders)
-      // A client-credentials token may have been revoked or rotated: get a new one, once.
-      if (res.status === 401 && o.retryOn401 && attempt === 0) {
-        auth.invalidate()
-        continue
-      }
-      break
-    }
-    if (res.status !== 200) {
-      const retryAfter =
-        res.status === 429 || res.status >= 500 ? headerValue(res.headers, 'retry-after') : undefined
-      throw unavailable(
-        'token introspection is temporarily unavailable',
-        { status: res.status },
-        undefined,
-        retryAfter,
-      )
+    try {
+      res = await upstream.send({
+        kind: 'introspection',
+        method: 'POST',
+        url,
+        headers: o.baseHeaders,
+        body: form.toString(),
+        timeoutMs,
+        maxResponseBytes,
+        signal: closing.signal,
+        credentials: auth,
+        on401: o.retryOn401 ? 'retry' : undefined,
+        accept: (status) => status === 200,
+        label: 'token introspection',
+      })
+    } catch (err) {
+      throw callFailed(err)
     }
     const outcome = parseOutcome(parseJsonSafe(res.body))
     if (outcome === undefined) {
@@ -364,7 +320,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       closed ??= (async () => {
         closing.abort()
         invalidator?.close()
-        await ownDispatcher?.close()
+        await upstream.close()
       })()
       return closed
     },

@@ -22,7 +22,7 @@ import {
   show,
   stringList,
 } from '../options/validate.js'
-import { createAdminAuthProvider, type AdminAuth } from '../upstream/admin-auth.js'
+import { createAdminAuthProvider, type AdminAuth, type AdminAuthContext } from '../upstream/admin-auth.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 import { normalizeTyp, type JwtPolicy } from './jwt-checks.js'
 
@@ -309,10 +309,7 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
  * Validates {@link AccessTokenKeySetOptions} and builds the pin the JWKS cache applies; its admin
  * calls use the verifier's dispatcher, deadline and hooks.
  */
-export function resolveKeySetPin(
-  value: AccessTokenKeySetOptions,
-  context: { timeoutMs: number; dispatcher: Dispatcher | undefined; hooks: HydrakitHooks },
-): KeySetPin {
+export function resolveKeySetPin(value: AccessTokenKeySetOptions, context: AdminAuthContext): KeySetPin {
   if (value === null || typeof value !== 'object') {
     throw new TypeError('accessTokenKeySet must be an object ({ adminUrl, ... })')
   }

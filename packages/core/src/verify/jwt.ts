@@ -1,11 +1,10 @@
-import type { Dispatcher } from 'undici'
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import { JwtResultCache } from '../cache/jwt-result-cache.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
 import { emit, type HydrakitHooks } from '../hooks.js'
 import { JwksCache, type JwksStatus } from '../jwks/jwks-cache.js'
 import type { JwksKey, KeySet } from '../jwks/key-set.js'
-import { createOwnedDispatcher } from '../upstream/dispatcher.js'
+import { createUpstreamClient, type UpstreamClient } from '../upstream/client.js'
 import type { VerifyCallOptions } from '../verifier.js'
 import {
   checkHeader,
@@ -60,7 +59,7 @@ class JwtVerifierImpl implements JwtVerifier {
   private readonly hooks: HydrakitHooks
   private readonly jwks: JwksCache
   private readonly results: JwtResultCache<JwksKey> | undefined
-  private readonly ownDispatcher: Dispatcher | undefined
+  private readonly upstream: UpstreamClient
   private closed: Promise<void> | undefined
 
   constructor(options: JwtVerifierOptions) {
@@ -70,14 +69,14 @@ class JwtVerifierImpl implements JwtVerifier {
     this.issuer = o.issuer
     this.jwksUri = o.jwksUri
     this.hooks = o.hooks
-    const needsNetwork = o.jwksUri !== undefined
-    this.ownDispatcher = o.dispatcher === undefined && needsNetwork ? createOwnedDispatcher() : undefined
-    const dispatcher = o.dispatcher ?? this.ownDispatcher
+    // Creating it costs nothing: undici is loaded and a dispatcher made at the first fetch.
+    const upstream = createUpstreamClient({ dispatcher: o.dispatcher, hooks: o.hooks })
+    this.upstream = upstream
     try {
       const pin =
         o.accessTokenKeySet === undefined
           ? undefined
-          : resolveKeySetPin(o.accessTokenKeySet, { timeoutMs: o.timeoutMs, dispatcher, hooks: o.hooks })
+          : resolveKeySetPin(o.accessTokenKeySet, { timeoutMs: o.timeoutMs, upstream })
       this.jwks = new JwksCache({
         uri: o.jwksUri,
         staticKeys: o.staticKeys,
@@ -90,12 +89,12 @@ class JwtVerifierImpl implements JwtVerifier {
         cooldown: o.cooldownMs,
         timeout: o.timeoutMs,
         realm: o.realm,
-        dispatcher,
+        upstream,
         hooks: o.hooks,
         onKeySetChange: (previous, next) => this.keySetChanged(previous, next),
       })
     } catch (err) {
-      void this.ownDispatcher?.close()
+      void upstream.close()
       throw err
     }
     this.results = o.resultCache === false ? undefined : new JwtResultCache(o.resultCache)
@@ -123,7 +122,7 @@ class JwtVerifierImpl implements JwtVerifier {
     this.closed ??= (async () => {
       this.results?.clear()
       this.jwks.clear()
-      await this.ownDispatcher?.close()
+      await this.upstream.close()
     })()
     return this.closed
   }

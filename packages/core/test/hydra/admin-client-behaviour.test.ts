@@ -252,7 +252,7 @@ describe('admin auth', () => {
       },
     })
     const err = (await c.getOAuth2Client('c1').catch((e: unknown) => e)) as HydraError
-    expect(err).toMatchObject({ kind: 'http', status: 401 })
+    expect(err).toMatchObject({ kind: 'http', hydraStatus: 401, status: 502 })
     expect(server.requests.filter((r) => r.path === '/admin/clients/c1')).toHaveLength(2)
     await c.close()
   })
@@ -260,7 +260,7 @@ describe('admin auth', () => {
   it('bearer: a 401 is not retried', async () => {
     server.setDefault({ status: 401, body: { error: 'unauthorized' } })
     const c = client({ auth: { type: 'bearer', token: 'k' } })
-    await expect(c.getOAuth2Client('c1')).rejects.toMatchObject({ status: 401 })
+    await expect(c.getOAuth2Client('c1')).rejects.toMatchObject({ hydraStatus: 401, status: 502 })
     expect(server.requests).toHaveLength(1)
     await c.close()
   })
@@ -276,7 +276,13 @@ describe('admin auth', () => {
       },
     })
     const err = (await c.getOAuth2Client('c1').catch((e: unknown) => e)) as HydraError
-    expect(err).toMatchObject({ kind: 'auth', code: 'ERR_HYDRA_AUTH', status: 401, isUnavailable: false })
+    expect(err).toMatchObject({
+      kind: 'auth',
+      code: 'ERR_HYDRA_AUTH',
+      hydraStatus: 401,
+      status: 502,
+      isUnavailable: false,
+    })
     expect(err.message).not.toContain('TOPSECRET')
     expect(server.requests.every((r) => r.path === '/oauth2/token')).toBe(true)
     await c.close()

@@ -64,7 +64,7 @@ describe('error answers become HydraError with the parsed fields', () => {
         error_description: 'The consent request was already used and can no longer be changed.',
         status_code: 409,
       },
-      expected: { error: 'Conflict', statusCode: 409 },
+      expected: { error: 'Conflict', bodyStatusCode: 409 },
     },
     {
       name: '500 with hint and debug',
@@ -87,14 +87,14 @@ describe('error answers become HydraError with the parsed fields', () => {
         error: 'Not Found',
         errorDescription: 'Unable to locate the resource',
         errorHint: 'gone',
-        statusCode: 404,
+        bodyStatusCode: 404,
       },
     },
     {
       name: 'bare generic error',
       status: 409,
       body: { message: 'already exists', code: 409, status: 'Conflict' },
-      expected: { error: 'Conflict', errorDescription: 'already exists', statusCode: 409 },
+      expected: { error: 'Conflict', errorDescription: 'already exists', bodyStatusCode: 409 },
     },
   ])('$name', async ({ status, body, expected }) => {
     server.queue({ status, body })
@@ -102,7 +102,7 @@ describe('error answers become HydraError with the parsed fields', () => {
     expect(err).toMatchObject({
       kind: 'http',
       code: 'ERR_HYDRA_HTTP',
-      status,
+      hydraStatus: status,
       operation: 'acceptOAuth2LoginRequest',
     })
     expect(err).toMatchObject(expected)
@@ -136,14 +136,19 @@ describe('error answers become HydraError with the parsed fields', () => {
   ])('a non-JSON or foreign error body (%s) is still a HydraError', async (_name, body) => {
     server.queue({ status: 418, body, headers: { 'content-type': 'text/html' } })
     const err = await failure(admin.deleteOAuth2Client('c1'))
-    expect(err).toMatchObject({ kind: 'http', status: 418, error: undefined, errorDescription: undefined })
+    expect(err).toMatchObject({
+      kind: 'http',
+      hydraStatus: 418,
+      error: undefined,
+      errorDescription: undefined,
+    })
     expect(err).not.toBeInstanceOf(SyntaxError)
   })
 
   it('429 carries Retry-After and counts as unavailable', async () => {
     server.queue({ status: 429, body: { error: 'too_many_requests' }, headers: { 'retry-after': '7' } })
     const err = await failure(admin.deleteOAuth2Client('c1'))
-    expect(err).toMatchObject({ status: 429, retryAfter: '7', isUnavailable: true })
+    expect(err).toMatchObject({ hydraStatus: 429, retryAfter: '7', isUnavailable: true })
   })
 
   it('4xx is not "unavailable", 5xx is', async () => {
@@ -280,7 +285,7 @@ describe('410 Gone (already handled) is data, not an exception', () => {
   it('a 410 on another call is an error that still carries a safe redirectTo', async () => {
     server.queue({ status: 410, body: { redirect_to: 'https://hydra.example/back' } })
     const err = await failure(admin.acceptOAuth2LoginRequest('ch-1', { subject: 'u' }))
-    expect(err).toMatchObject({ kind: 'http', status: 410, redirectTo: 'https://hydra.example/back' })
+    expect(err).toMatchObject({ kind: 'http', hydraStatus: 410, redirectTo: 'https://hydra.example/back' })
     server.queue({ status: 410, body: { redirect_to: 'javascript:alert(1)' } })
     expect(
       (await failure(admin.acceptOAuth2LoginRequest('ch-1', { subject: 'u' }))).redirectTo,
@@ -300,7 +305,7 @@ describe('transport failures are HydraError kind "transport" with no status', ()
     expect(err).toMatchObject({
       kind: 'transport',
       code: 'ERR_HYDRA_TRANSPORT',
-      status: undefined,
+      hydraStatus: undefined,
       transportFailure: 'timeout',
       isUnavailable: true,
     })
@@ -320,7 +325,7 @@ describe('transport failures are HydraError kind "transport" with no status', ()
   it('connection refused, after the GET retries', async () => {
     const c = createHydraAdminClient({ adminUrl: await refusedUrl(), retries: 1, retryBaseDelayMs: 1 })
     const err = await failure(c.getOAuth2LoginRequest(CHALLENGE))
-    expect(err).toMatchObject({ kind: 'transport', transportFailure: 'connection', status: undefined })
+    expect(err).toMatchObject({ kind: 'transport', transportFailure: 'connection', hydraStatus: undefined })
     expect(err.message).not.toContain(CHALLENGE)
     await c.close()
   })
@@ -370,7 +375,7 @@ describe('retries: idempotent GETs only', () => {
   it('a GET gives up after `retries` retries with the last answer', async () => {
     server.setDefault({ status: 500, body: { error: 'error', error_description: 'db down' } })
     const err = await failure(admin.getJsonWebKeySet('hydra.openid.id-token'))
-    expect(err).toMatchObject({ status: 500, errorDescription: 'db down' })
+    expect(err).toMatchObject({ hydraStatus: 500, errorDescription: 'db down' })
     expect(server.requests).toHaveLength(3)
   })
 
@@ -404,7 +409,7 @@ describe('retries: idempotent GETs only', () => {
   ])('%s is never retried on 5xx', async (_name, call) => {
     server.setDefault({ status: 503, body: { error: 'unavailable' } })
     const err = await failure(call(admin))
-    expect(err.status).toBe(503)
+    expect(err.hydraStatus).toBe(503)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -435,7 +440,11 @@ describe('retries: idempotent GETs only', () => {
 
   it('isReady: a 500 is an error (after the GET retries)', async () => {
     server.setDefault({ status: 500, body: 'boom' })
-    await expect(admin.isReady()).rejects.toMatchObject({ kind: 'http', status: 500, operation: 'isReady' })
+    await expect(admin.isReady()).rejects.toMatchObject({
+      kind: 'http',
+      hydraStatus: 500,
+      operation: 'isReady',
+    })
     expect(server.requests).toHaveLength(3)
   })
 })

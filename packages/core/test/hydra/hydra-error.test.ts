@@ -17,7 +17,13 @@ describe('parseHydraErrorBody', () => {
         error_debug: 'x',
         status_code: 400,
       },
-      { error: 'invalid_request', errorDescription: 'd', errorHint: 'h', errorDebug: 'x', statusCode: 400 },
+      {
+        error: 'invalid_request',
+        errorDescription: 'd',
+        errorHint: 'h',
+        errorDebug: 'x',
+        bodyStatusCode: 400,
+      },
     ],
     [
       'wrapped genericError',
@@ -27,10 +33,10 @@ describe('parseHydraErrorBody', () => {
         errorDescription: 'm',
         errorHint: 'r',
         errorDebug: 'd',
-        statusCode: 500,
+        bodyStatusCode: 500,
       },
     ],
-    ['bare genericError', { message: 'm', code: 404 }, { errorDescription: 'm', statusCode: 404 }],
+    ['bare genericError', { message: 'm', code: 404 }, { errorDescription: 'm', bodyStatusCode: 404 }],
     ['410 body', { redirect_to: 'https://x.example/' }, { redirectTo: 'https://x.example/' }],
   ])('%s', (_name, body, expected) => {
     expect(parseHydraErrorBody(body)).toMatchObject(expected)
@@ -51,7 +57,7 @@ describe('parseHydraErrorBody', () => {
       errorDescription: undefined,
       errorHint: undefined,
       errorDebug: undefined,
-      statusCode: undefined,
+      bodyStatusCode: undefined,
     })
   })
 
@@ -81,7 +87,50 @@ describe('HydraError', () => {
     ['response', 200, false],
     ['unsupported', undefined, false],
   ] as const)('isUnavailable for %s %s is %s', (kind, status, expected) => {
-    expect(new HydraError({ kind, status, operation: 'x', message: 'm' }).isUnavailable).toBe(expected)
+    expect(new HydraError({ kind, hydraStatus: status, operation: 'x', message: 'm' }).isUnavailable).toBe(
+      expected,
+    )
+  })
+
+  it.each([
+    ['http', 404, 502],
+    ['http', 401, 502],
+    ['http', 409, 502],
+    ['http', 500, 503],
+    ['http', 429, 503],
+    ['transport', undefined, 503],
+    ['auth', 401, 502],
+    ['auth', undefined, 503],
+    ['response', 200, 502],
+    ['unsupported', undefined, 500],
+  ] as const)(
+    "%s with Hydra's %s is the app's %s: status/statusCode never carry Hydra's status",
+    (kind, hydraStatus, app) => {
+      const err = new HydraError({ kind, hydraStatus, operation: 'x', message: 'm' })
+      expect(err.hydraStatus).toBe(hydraStatus)
+      expect(err.status).toBe(app)
+      expect(err.statusCode).toBe(app)
+      expect(err.expose).toBe(false)
+    },
+  )
+
+  it('a 503 carries the Retry-After Hydra sent; other statuses carry no headers', () => {
+    const busy = new HydraError({
+      kind: 'http',
+      hydraStatus: 503,
+      retryAfter: '9',
+      operation: 'x',
+      message: 'm',
+    })
+    expect(busy.headers).toEqual({ 'retry-after': '9' })
+    const gone = new HydraError({
+      kind: 'http',
+      hydraStatus: 404,
+      retryAfter: '9',
+      operation: 'x',
+      message: 'm',
+    })
+    expect(gone.headers).toEqual({})
   })
 
   it('safeErrorCode lets plain codes through only', () => {

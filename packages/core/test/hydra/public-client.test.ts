@@ -217,7 +217,7 @@ describe('oauth2TokenExchange', () => {
     expect(err).toBeInstanceOf(HydraError)
     expect(err).toMatchObject({
       kind: 'http',
-      status: 400,
+      hydraStatus: 400,
       error: 'invalid_grant',
       operation: 'oauth2TokenExchange',
     })
@@ -228,7 +228,7 @@ describe('oauth2TokenExchange', () => {
   it('is never retried on 5xx', async () => {
     server.setDefault({ status: 503 })
     await expect(pub().oauth2TokenExchange({ grantType: 'client_credentials' })).rejects.toMatchObject({
-      status: 503,
+      hydraStatus: 503,
     })
     expect(server.requests).toHaveLength(1)
   })
@@ -329,7 +329,7 @@ describe('revokeOAuth2Token, discovery, JWKS, userinfo', () => {
       headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
     })
     await expect(pub().getOidcUserInfo('ory_at_x')).rejects.toMatchObject({
-      status: 401,
+      hydraStatus: 401,
       error: 'request_unauthorized',
     })
     expect(server.requests).toHaveLength(1)

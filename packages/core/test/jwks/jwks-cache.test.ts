@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { InvalidTokenError, UpstreamUnavailableError } from '../../src/errors/errors.js'
 import type { JwksRefreshEvent, UpstreamEvent } from '../../src/hooks.js'
 import { JwksCache } from '../../src/jwks/jwks-cache.js'
+import { createUpstreamClient } from '../../src/upstream/client.js'
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../../src/verify/jwt.js'
 import {
   makeKey,
@@ -253,6 +254,7 @@ describe('JwksCache directly', () => {
     server.mode = 'slow'
     const cache = new JwksCache({
       uri: server.jwksUri,
+      upstream: createUpstreamClient(),
       algorithms: ['RS256'],
       maxKeysWithoutKid: 3,
       cacheMaxAge: 60_000,
@@ -273,6 +275,7 @@ describe('JwksCache directly', () => {
   it('peek() returns nothing before the first fetch and the keys once fresh', async () => {
     const cache = new JwksCache({
       uri: server.jwksUri,
+      upstream: createUpstreamClient(),
       algorithms: ['RS256'],
       maxKeysWithoutKid: 3,
       cacheMaxAge: 60_000,

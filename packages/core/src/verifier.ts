@@ -15,6 +15,11 @@ export interface TokenVerifier {
   /** Realm used in `WWW-Authenticate` challenges. */
   readonly realm: string
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
+  /**
+   * Readiness probe: calls each upstream the verifier depends on once and rejects with an error
+   * that says what is wrong (see `VerifierNotReadyError`). Optional for custom verifiers.
+   */
+  check?(): Promise<void>
   /** Releases timers and connection pools. Idempotent. */
   close?(): Promise<void>
 }

@@ -1,11 +1,12 @@
 import {
+  checkReady,
   createGuardBuilder,
+  verifierFromHydraOptions,
   unauthenticatedVerifier,
   type AuthenticateOptions,
   type GuardSettings,
 } from '@hydrakit/core/adapter'
 import {
-  createVerifier,
   type AuthInfo,
   type ClaimRequirements,
   type ScopeCheckOptions,
@@ -50,6 +51,12 @@ export interface HydraAuth {
    * everything else passes through). Mount it on the app root. Requires `protectedResource`.
    */
   protectedResourceMetadata(): RequestHandler
+  /**
+   * Readiness probe: fetches the key set and/or calls introspection once. Resolves when the
+   * upstreams work; rejects with a `VerifierNotReadyError` saying exactly what is wrong (URL, cause,
+   * likely fix). Await it at startup, or call it from a readiness endpoint.
+   */
+  ready(): Promise<void>
   /** Closes the verifier (timers, connection pools). */
   close(): Promise<void>
 }
@@ -66,10 +73,7 @@ export interface HydraAuth {
 export function hydra(options: HydraOptions): HydraAuth {
   if (options === null || typeof options !== 'object')
     throw new TypeError('hydra(options): options must be an object')
-  const verifier =
-    'verifier' in options && options.verifier !== undefined
-      ? options.verifier
-      : createVerifier(options as VerifierConfig)
+  const verifier = verifierFromHydraOptions(options, ['errors'])
   const mode = checkErrorMode(options.errors)
   const b = createGuardBuilder(verifier, options)
   return {
@@ -97,6 +101,7 @@ export function hydra(options: HydraOptions): HydraAuth {
         res.end(req.method === 'HEAD' ? undefined : meta.body)
       }
     },
+    ready: () => checkReady(verifier),
     close: async () => {
       await verifier.close?.()
     },

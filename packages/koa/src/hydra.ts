@@ -1,11 +1,12 @@
 import {
+  checkReady,
   createGuardBuilder,
+  verifierFromHydraOptions,
   unauthenticatedVerifier,
   type AuthenticateOptions,
   type GuardSettings,
 } from '@hydrakit/core/adapter'
 import {
-  createVerifier,
   HydrakitError,
   type AuthInfo,
   type ClaimRequirements,
@@ -43,6 +44,12 @@ export interface HydraAuth {
    * everything else passes through). Requires `protectedResource`.
    */
   protectedResourceMetadata(): Middleware
+  /**
+   * Readiness probe: fetches the key set and/or calls introspection once. Resolves when the
+   * upstreams work; rejects with a `VerifierNotReadyError` saying exactly what is wrong (URL, cause,
+   * likely fix). Await it at startup, or call it from a readiness endpoint.
+   */
+  ready(): Promise<void>
   /** Closes the verifier (timers, connection pools). */
   close(): Promise<void>
 }
@@ -62,10 +69,7 @@ export interface HydraAuth {
 export function hydra(options: HydraOptions): HydraAuth {
   if (options === null || typeof options !== 'object')
     throw new TypeError('hydra(options): options must be an object')
-  const verifier =
-    'verifier' in options && options.verifier !== undefined
-      ? options.verifier
-      : createVerifier(options as VerifierConfig)
+  const verifier = verifierFromHydraOptions(options, [])
   const b = createGuardBuilder(verifier, options)
   return {
     verifier,
@@ -88,6 +92,7 @@ export function hydra(options: HydraOptions): HydraAuth {
         return Promise.resolve()
       }
     },
+    ready: () => checkReady(verifier),
     close: async () => {
       await verifier.close?.()
     },

@@ -55,6 +55,7 @@ describe('createPrometheusHooks', () => {
   it('counts verifications, cache lookups and upstream calls of a real verifier', async () => {
     verifier = createIntrospectionVerifier({
       adminUrl: hydra.adminUrl,
+      audience: false,
       issuer: 'https://hydra.example/',
       hooks: createPrometheusHooks(prom, { registry }),
     })

@@ -194,3 +194,24 @@ describe('misconfiguration warnings', () => {
     await expect(v.verify(await token())).rejects.toMatchObject({ status: 503 })
   })
 })
+
+describe('warning text from outside', () => {
+  it('is sanitised: no line breaks, control or bidi characters reach the log', async () => {
+    const { createWarningHooks } = await import('../../src/diagnostics/warnings.js')
+    const { warnings, onWarning } = collect()
+    const hooks = createWarningHooks({ onWarning })
+    const cause = new Error('token endpoint said\r\n(node:1) [FORGED] line\u001b[31m\u202e')
+    hooks.onUpstream!({
+      kind: 'token',
+      method: 'POST',
+      url: 'http://idp.example/token\n',
+      status: 400,
+      durationMs: 1,
+      error: cause,
+    })
+    expect(warnings).toHaveLength(1)
+    const text = warnings[0]!.message
+    for (const c of ['\r', '\n', '\u001b', '\u202e']) expect(text).not.toContain(c)
+    expect(text).toContain('token endpoint said\\r\\n(node:1) [FORGED] line\\x1b[31m\\u202e')
+  })
+})

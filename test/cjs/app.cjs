@@ -11,6 +11,7 @@ const { hydra, getAuth } = require('@hydrakit/express')
 const rejections = []
 const verifier = core.createIntrospectionVerifier({
   adminUrl: process.env.HYDRA_ADMIN_URL,
+  audience: 'orders-api',
   hooks: observability.combineHooks({
     onVerify(event) {
       if (event.outcome === 'failure') rejections.push(event.reason)

@@ -93,10 +93,18 @@ describe('a CommonJS app (require) on Node >= 20.19', () => {
       error_description: 'the access token is not active',
     })
 
-    const { accessToken: profileOnly } = await mock.issueToken({ subject: 'bob', scopes: ['profile'] })
+    const { accessToken: profileOnly } = await mock.issueToken({
+      subject: 'bob',
+      scopes: ['profile'],
+      audience: ['orders-api'],
+    })
     expect((await get(profileOnly)).status).toBe(403)
 
-    const { accessToken } = await mock.issueToken({ subject: 'alice', scopes: ['orders:read'] })
+    const { accessToken } = await mock.issueToken({
+      subject: 'alice',
+      scopes: ['orders:read'],
+      audience: ['orders-api'],
+    })
     const ok = await get(accessToken)
     expect(ok.status).toBe(200)
     expect(await ok.json()).toEqual({ subject: 'alice', module: 'object' })

@@ -17,6 +17,7 @@ describe('oidc-provider refresh tokens, introspection without an audience check'
     app = await startApp('express5', {
       mode: 'introspection',
       issuer: op.issuer,
+      audience: false,
       adminAuth: {
         type: 'basic',
         username: op.introspectionClient.id,
@@ -46,7 +47,7 @@ describe('key rotation at the mock Hydra', () => {
   let app: RunningApp
   beforeAll(async () => {
     mock = await createMockHydra({ accessTokenStrategy: 'jwt' })
-    app = await startApp('express5', { mode: 'jwt', issuer: mock.issuer })
+    app = await startApp('express5', { mode: 'jwt', issuer: mock.issuer, audience: false })
   })
   afterAll(async () => {
     await app.close()

@@ -20,9 +20,15 @@ describe('examples/observability', () => {
 
   beforeAll(async () => {
     mock = await createMockHydra()
-    alice = (await mock.issueToken({ subject: 'alice', scopes: ['orders:read'] })).accessToken
-    bob = (await mock.issueToken({ subject: 'bob', scopes: ['profile'] })).accessToken
-    example = createObservabilityApp({ adminUrl: mock.adminUrl, debug: (m, d) => log.push([m, d]) })
+    alice = (await mock.issueToken({ subject: 'alice', scopes: ['orders:read'], audience: ['orders-api'] }))
+      .accessToken
+    bob = (await mock.issueToken({ subject: 'bob', scopes: ['profile'], audience: ['orders-api'] }))
+      .accessToken
+    example = createObservabilityApp({
+      adminUrl: mock.adminUrl,
+      audience: 'orders-api',
+      debug: (m, d) => log.push([m, d]),
+    })
   })
   afterAll(async () => {
     await example?.close()
@@ -104,7 +110,9 @@ describe('examples/observability', () => {
 
   it('POST /logout drops the token from the cache: it is refused without asking Hydra again', async () => {
     const { app } = example
-    const token = (await mock.issueToken({ subject: 'carol', scopes: ['orders:read'] })).accessToken
+    const token = (
+      await mock.issueToken({ subject: 'carol', scopes: ['orders:read'], audience: ['orders-api'] })
+    ).accessToken
     await request(app).get('/orders').set('authorization', `Bearer ${token}`).expect(200)
     const calls = mock.calls.introspectOAuth2Token
     const out = await request(app).post('/logout').set('authorization', `Bearer ${token}`).expect(200)

@@ -28,7 +28,7 @@ describe.skipIf(!enabled)('two API instances sharing one Redis', () => {
   let b: ObservabilityApp
 
   const token = async (subject: string): Promise<string> =>
-    (await mock.issueToken({ subject, scopes: ['orders:read'] })).accessToken
+    (await mock.issueToken({ subject, scopes: ['orders:read'], audience: ['orders-api'] })).accessToken
   const introspections = (): number => mock.calls.introspectOAuth2Token
 
   beforeAll(async () => {
@@ -41,7 +41,7 @@ describe.skipIf(!enabled)('two API instances sharing one Redis', () => {
       return r
     }
     // A long L1 TTL: B can only drop its copy early through pub/sub.
-    const shared = { adminUrl: mock.adminUrl, cacheSecret: SECRET, l1TtlMs: 60_000 }
+    const shared = { adminUrl: mock.adminUrl, audience: 'orders-api', cacheSecret: SECRET, l1TtlMs: 60_000 }
     a = createObservabilityApp({ ...shared, redis: connect() })
     b = createObservabilityApp({ ...shared, redis: connect() })
     await Promise.all([a.store!.invalidation!.whenSubscribed(), b.store!.invalidation!.whenSubscribed()])

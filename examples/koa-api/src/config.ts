@@ -10,7 +10,7 @@ export interface ApiConfig {
  * AUTH_MODE      jwt | introspection | hybrid (default introspection)
  * HYDRA_ISSUER   Hydra's issuer URL (required for jwt and hybrid)
  * HYDRA_ADMIN_URL Hydra's admin API (required for introspection and hybrid)
- * AUDIENCE       accepted audience (optional)
+ * AUDIENCE       accepted audience(s), comma-separated (required; `*` accepts any audience)
  * PORT           default 3001
  */
 export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ApiConfig {
@@ -20,7 +20,7 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ApiConf
   }
   const port = Number(env.PORT ?? defaultPort)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`PORT must be a port number`)
-  const audience = env.AUDIENCE || undefined
+  const audience = readAudience(env.AUDIENCE)
   const issuer = (): string => required(env, 'HYDRA_ISSUER', mode)
   const adminUrl = (): string => required(env, 'HYDRA_ADMIN_URL', mode)
   const verifier: VerifierConfig =
@@ -30,6 +30,18 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): ApiConf
         ? { mode, adminUrl: adminUrl(), issuer: env.HYDRA_ISSUER, audience }
         : { mode, issuer: issuer(), adminUrl: adminUrl(), audience }
   return { port, verifier }
+}
+
+/** Required: without an audience check, a token minted for another API would be accepted here. */
+function readAudience(value: string | undefined): string[] | false {
+  if (value === undefined || value.trim() === '') {
+    throw new TypeError('AUDIENCE is required: the audience this API expects (or * to accept any audience)')
+  }
+  if (value.trim() === '*') return false
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '')
 }
 
 function required(env: NodeJS.ProcessEnv, name: string, mode: string): string {

@@ -30,6 +30,11 @@ type Res = Parameters<ReturnType<typeof errorHandler>>[2]
 export interface ObservabilityAppOptions {
   /** Hydra's admin API, e.g. `http://hydra:4445`. */
   adminUrl: string
+  /**
+   * The audience tokens must carry (Hydra puts the audiences a client asked for into `aud`), or
+   * `false` to accept any audience. Required.
+   */
+  audience: string | readonly string[] | false
   /** Where metrics are registered and scraped from. Default: a new registry for this app. */
   registry?: prom.Registry | undefined
   /** A Redis connection for the shared cache (L1 per process + Redis + pub/sub invalidation). Default: memory only. */
@@ -89,6 +94,7 @@ export function createObservabilityApp(options: ObservabilityAppOptions): Observ
   )
   const verifier = createIntrospectionVerifier({
     adminUrl: options.adminUrl,
+    audience: options.audience,
     cache: store === undefined ? {} : { store, keyPrefix: 'orders-api:introspection:' },
     hooks,
   })

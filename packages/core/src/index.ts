@@ -84,5 +84,8 @@ export type {
   IntrospectionEndpointConfig,
 } from './verify/create.js'
 export { createVerifier } from './verify/create.js'
+export type { HydrakitWarning, HydrakitWarningCode, WarningOptions } from './diagnostics/warnings.js'
+export type { ReadinessUpstream } from './diagnostics/check.js'
+export { VerifierNotReadyError } from './diagnostics/check.js'
 export type { ProtectedResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js'
 export { createProtectedResourceMetadata } from './resource/metadata.js'

@@ -22,6 +22,11 @@ export interface TokenVerifier {
    * JWT and hybrid verifiers implement it; a verifier without it is always awaited.
    */
   verifyNow?(token: string): AuthInfo | undefined
+  /**
+   * Readiness probe: calls each upstream the verifier depends on once and rejects with an error
+   * that says what is wrong (see `VerifierNotReadyError`). Optional for custom verifiers.
+   */
+  check?(): Promise<void>
   /** Releases timers and connection pools. Idempotent. */
   close?(): Promise<void>
 }

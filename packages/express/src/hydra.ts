@@ -55,7 +55,7 @@ export interface HydraAuth extends HydraAuthBase<RequestHandler> {
  */
 export function hydra(options: HydraOptions): HydraAuth {
   const mode = checkErrorMode((options as MiddlewareSettings | null)?.errors)
-  const base = createHydraAuth(options, (guard) => toMiddleware(guard, mode))
+  const base = createHydraAuth(options, (guard) => toMiddleware(guard, mode), ['errors'])
   return {
     ...base,
     errorHandler,

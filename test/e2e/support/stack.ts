@@ -55,7 +55,7 @@ export async function startStack(): Promise<Stack> {
   })
   const admin = createHydraAdminClient({ adminUrl: hydra.adminUrl, retries: 0 })
 
-  const api = createApp({ mode: 'introspection', adminUrl: hydra.adminUrl })
+  const api = createApp({ mode: 'introspection', adminUrl: hydra.adminUrl, audience: false })
   const apiServer = await listen(api.app)
   const client = await startClientApp(hydra.publicUrl, apiServer.url)
   const registered = hydra.createClient({

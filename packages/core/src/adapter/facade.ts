@@ -14,7 +14,8 @@ import type { ClaimRequirements } from '../guard/claims.js'
 import type { Guard } from '../guard/guard.js'
 import type { ScopeCheckOptions } from '../guard/scopes.js'
 import type { TokenVerifier } from '../verifier.js'
-import { createVerifier, type VerifierConfig } from '../verify/create.js'
+import { checkReady, verifierFromHydraOptions } from './hydra-options.js'
+import type { VerifierConfig } from '../verify/create.js'
 
 /**
  * Options of an adapter's `hydra()`: either a ready verifier (`{ verifier }`) or a flat
@@ -44,6 +45,12 @@ export interface HydraAuthBase<H> extends GuardFactories<H> {
   readonly verifier: TokenVerifier
   /** The guard builder behind the factories (realm, RFC 9728 document). */
   readonly guards: GuardBuilder
+  /**
+   * Readiness probe: fetches the key set and/or calls introspection once. Resolves when the
+   * upstreams work; rejects with a `VerifierNotReadyError` saying exactly what is wrong (URL, cause,
+   * likely fix). Await it at startup, or call it from a readiness endpoint.
+   */
+  ready(): Promise<void>
   /** Closes the verifier (timers, connection pools). Idempotent when the verifier's `close` is. */
   close(): Promise<void>
 }
@@ -52,14 +59,16 @@ export interface HydraAuthBase<H> extends GuardFactories<H> {
  * Builds the shared part of an adapter's `hydra(options)`: validates the options (a TypeError
  * names a bad one), creates the verifier unless one is given, and wraps each guard with `wrap`.
  */
-export function createHydraAuth<H>(options: HydraAuthOptions, wrap: (guard: Guard) => H): HydraAuthBase<H> {
+export function createHydraAuth<H>(
+  options: HydraAuthOptions,
+  wrap: (guard: Guard) => H,
+  adapterOptions: readonly string[] = [],
+): HydraAuthBase<H> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('hydra(options): options must be an object')
   }
-  const verifier =
-    'verifier' in options && options.verifier !== undefined
-      ? options.verifier
-      : createVerifier(options as VerifierConfig)
+  // Unknown and misplaced options are refused here, with the names the adapter reads itself allowed.
+  const verifier = verifierFromHydraOptions(options, adapterOptions)
   const b = createGuardBuilder(verifier, options)
   return {
     verifier,
@@ -69,6 +78,7 @@ export function createHydraAuth<H>(options: HydraAuthOptions, wrap: (guard: Guar
     requireScopes: (s, o) => wrap(b.requireScopes(s, o)),
     requireAnyScope: (s, o) => wrap(b.requireAnyScope(s, o)),
     requireClaims: (r) => wrap(b.requireClaims(r)),
+    ready: () => checkReady(verifier),
     close: async () => {
       await verifier.close?.()
     },

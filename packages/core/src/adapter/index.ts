@@ -32,3 +32,4 @@ export {
   checkPrefix,
   pathBelow,
 } from './respond.js'
+export { GUARD_SETTING_NAMES, verifierFromHydraOptions, checkReady } from './hydra-options.js'

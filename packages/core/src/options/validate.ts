@@ -183,3 +183,112 @@ export function readOptions<S extends Record<string, OptionReader<unknown>>>(
   for (const key of Object.keys(schema)) out[key] = schema[key]!(options[key], childPath(prefix, key))
   return out as ReadOptions<S>
 }
+
+/**
+ * The `audience` option every verifier requires: a string or a list of strings, or `false` to
+ * accept any audience. Returns the list, or `undefined` for `false` (no `aud` check). Leaving it
+ * out is a TypeError that says why it matters.
+ */
+export function audienceOption(value: unknown, path: string): string[] | undefined {
+  if (value === false) return undefined
+  if (value === undefined) {
+    throw new TypeError(
+      `${path} is required: Hydra puts every audience a client asked for into the token's aud, so ` +
+        'without an audience check a token minted for another API is accepted here. Pass the ' +
+        `audience this API expects (e.g. ${path}: 'https://api.example.com'), or ${path}: false to ` +
+        'accept tokens for any audience',
+    )
+  }
+  return stringList(value, path)
+}
+
+// Names other libraries (and hydrakit's own nested options) use, and what to write instead. Keys
+// are looked up case-sensitively at the top level of a verifier configuration or `hydra()`.
+const OPTION_HINTS: Readonly<Record<string, string>> = {
+  // Options that exist one level down.
+  algorithms: 'did you mean `jwt.algorithms`?',
+  jwksUri: 'did you mean `jwt.jwksUri`?',
+  jwks: 'did you mean `jwt.jwks`?',
+  typ: 'did you mean `jwt.typ`?',
+  allowedKids: 'did you mean `jwt.allowedKids`?',
+  maxTokenAge: 'did you mean `jwt.maxTokenAge`?',
+  requiredClaims: 'did you mean `jwt.requiredClaims`?',
+  tolerateIssuerTrailingSlash: 'did you mean `jwt.tolerateIssuerTrailingSlash`?',
+  accessTokenKeySet: 'did you mean `jwt.accessTokenKeySet`?',
+  introspectionUrl: 'did you mean `introspection.introspectionUrl`?',
+  cache: 'did you mean `introspection.cache`?',
+  scope: 'did you mean `introspection.scope`?',
+  // express-oauth2-jwt-bearer
+  issuerBaseURL: "hydrakit calls it `issuer` (Hydra's urls.self.issuer)",
+  issuerBaseUrl: "hydrakit calls it `issuer` (Hydra's urls.self.issuer)",
+  tokenSigningAlg: 'did you mean `jwt.algorithms`?',
+  authRequired: 'use `authenticate({ optional: true })` for optional authentication',
+  secret: "hydrakit verifies asymmetric tokens only; keys come from the issuer's JWKS",
+  validators: 'use `jwt.requiredClaims` or `requireClaims()`',
+  // express-jwt / koa-jwt / jsonwebtoken
+  issuerUrl: 'hydrakit calls it `issuer`',
+  iss: 'hydrakit calls it `issuer`',
+  aud: 'hydrakit calls it `audience`',
+  audiences: 'hydrakit calls it `audience` (a string or a list)',
+  credentialsRequired: 'use `authenticate({ optional: true })` for optional authentication',
+  requestProperty: 'the result is always `req.auth` / `ctx.state.auth`',
+  getToken: 'use the `token` option (header, query, cookie sources)',
+  isRevoked: "use mode 'introspection', or 'hybrid' with `introspectJwts: true`",
+  passthrough: 'use `authenticate({ optional: true })` for optional authentication',
+  tokenKey: 'the result is always `ctx.state.auth`',
+  key: 'the result is always `ctx.state.auth`',
+  clockTimestamp: 'use `clockTolerance` (seconds); tests can fake the clock',
+  // jwks-rsa
+  jwksRequestsPerMinute: 'did you mean `jwt.cooldownMs`?',
+  rateLimit: 'did you mean `jwt.cooldownMs`?',
+  cacheMaxAge: 'did you mean `jwt.cacheMaxAgeMs`?',
+  timeout: 'did you mean `jwt.timeoutMs` or `introspection.timeoutMs`?',
+  // Hydra / OAuth spellings
+  introspectionEndpoint: 'did you mean `adminUrl` (or `introspection.introspectionUrl`)?',
+  adminURL: 'did you mean `adminUrl`?',
+  issuerURL: 'hydrakit calls it `issuer`',
+  clientId: 'did you mean `adminAuth` (credentials for the admin API)?',
+  clientSecret: 'did you mean `adminAuth` (credentials for the admin API)?',
+}
+
+/**
+ * Throws a TypeError naming the first key of `options` that is not in `known`, with a hint when
+ * the name belongs elsewhere (`algorithms` → `jwt.algorithms`) or to another library
+ * (`issuerBaseURL` → `issuer`). Catches typos and misplaced options that TypeScript would catch,
+ * for plain JavaScript and for configurations built at runtime.
+ */
+export function rejectUnknownOptions(
+  options: Record<string, unknown>,
+  known: Iterable<string>,
+  prefix: string,
+  hints: Readonly<Record<string, string>> = OPTION_HINTS,
+): void {
+  const allowed = known instanceof Set ? (known as ReadonlySet<string>) : new Set(known)
+  for (const key of Object.keys(options)) {
+    if (allowed.has(key)) continue
+    const hint = Object.hasOwn(hints, key) ? hints[key] : suggestion(key, allowed)
+    throw new TypeError(
+      `${childPath(prefix, key)} is not a known option${hint === undefined ? '' : `: ${hint}`}`,
+    )
+  }
+}
+
+/** The known option spelled closest to `key` (case, one edit, or a shortened name), as a hint. */
+function suggestion(key: string, known: ReadonlySet<string>): string | undefined {
+  const lower = key.toLowerCase()
+  const near = (name: string): boolean =>
+    name.toLowerCase() === lower ||
+    withinOneEdit(name, key) ||
+    (key.length >= 4 && name.toLowerCase().startsWith(lower))
+  for (const name of known) if (near(name)) return `did you mean \`${name}\`?`
+  return undefined
+}
+
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  let j = 0
+  while (j < a.length - i && j < b.length - i && a[a.length - 1 - j] === b[b.length - 1 - j]) j++
+  return a.length - i - j <= 1 && b.length - i - j <= 1
+}

@@ -1,17 +1,25 @@
+import type { WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
+import { isObject, rejectUnknownOptions } from '../options/validate.js'
 import type { AdminAuth } from '../upstream/admin-auth.js'
 import type { TokenVerifier } from '../verifier.js'
 import { createHybridVerifier } from './hybrid.js'
 import { createIntrospectionVerifier, type IntrospectionVerifierOptions } from './introspection.js'
+import { INTROSPECTION_OPTION_NAMES } from './introspection-options.js'
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt.js'
+import { JWT_OPTION_NAMES } from './jwt-options.js'
 
 /** How tokens are verified. */
 export type VerificationMode = 'jwt' | 'introspection' | 'hybrid'
 
 /** Options every {@link VerifierConfig} shares, whatever its `mode`. */
 export interface VerifierConfigBase {
-  /** Accepted audiences (any-of). Default: not checked. */
-  audience?: string | readonly string[] | undefined
+  /**
+   * Accepted audiences (any-of). Required: Hydra puts every audience a client asked for into the
+   * token's `aud`, so without this check a token minted for another API is accepted. `false`
+   * accepts any audience, on purpose.
+   */
+  audience: string | readonly string[] | false
   /** Hydra admin API flavour: `'v2'` (`/admin/...`, also v25+ and Ory Network) or `'v1'`. Default `'v2'`. */
   apiVersion?: 'v2' | 'v1' | undefined
   /** How to authenticate to the admin API. Default: none (Hydra's admin port relies on network isolation). */
@@ -22,6 +30,12 @@ export interface VerifierConfigBase {
   realm?: string | undefined
   /** Observability hooks for every verifier built. */
   hooks?: HydrakitHooks | undefined
+  /**
+   * Misconfiguration warnings (failed upstream calls, then at most one per interval; an `iss` that
+   * differs only by a trailing slash; an opaque token in JWT mode), with hints. `false` turns them
+   * off; `{ onWarning }` routes them to a logger. Default: `process.emitWarning`.
+   */
+  warnings?: WarningOptions | boolean | undefined
   /** Extra options for the JWT verifier (override the flat ones). */
   jwt?: Partial<JwtVerifierOptions> | undefined
   /** Extra options for the introspection verifier (override the flat ones). */
@@ -92,6 +106,42 @@ type AnyVerifierConfig = VerifierConfigBase & {
   introspectJwts?: boolean | undefined
 }
 
+/** Every top-level option of a {@link VerifierConfig}. */
+export const VERIFIER_CONFIG_NAMES: readonly string[] = [
+  'mode',
+  'issuer',
+  'audience',
+  'adminUrl',
+  'apiVersion',
+  'adminAuth',
+  'clockTolerance',
+  'realm',
+  'hooks',
+  'warnings',
+  'introspectJwts',
+  'jwt',
+  'introspection',
+]
+
+/**
+ * Refuses options no {@link VerifierConfig} has (and, inside `jwt` / `introspection`, options those
+ * verifiers lack), with a hint for misplaced ones and other libraries' names. `extra` lists the
+ * options the caller handles itself (an adapter's middleware settings).
+ */
+export function checkVerifierConfigKeys(config: object, extra: readonly string[] = []): void {
+  const c = config as Record<string, unknown>
+  rejectUnknownOptions(c, [...VERIFIER_CONFIG_NAMES, ...extra], '')
+  for (const [key, names] of [
+    ['jwt', JWT_OPTION_NAMES],
+    ['introspection', INTROSPECTION_OPTION_NAMES],
+  ] as const) {
+    const nested = c[key]
+    if (nested === undefined) continue
+    if (!isObject(nested)) throw new TypeError(`${key} must be an object`)
+    rejectUnknownOptions(nested, names, key)
+  }
+}
+
 function jwtOptions(c: AnyVerifierConfig): JwtVerifierOptions {
   if (typeof c.issuer !== 'string') throw new TypeError(`issuer is required for mode '${c.mode}'`)
   return {
@@ -100,6 +150,7 @@ function jwtOptions(c: AnyVerifierConfig): JwtVerifierOptions {
     clockTolerance: c.clockTolerance,
     realm: c.realm,
     hooks: c.hooks,
+    warnings: c.warnings,
     ...c.jwt,
   }
 }
@@ -117,14 +168,25 @@ function introspectionOptions(c: AnyVerifierConfig): IntrospectionVerifierOption
     clockTolerance: c.clockTolerance,
     realm: c.realm,
     hooks: c.hooks,
+    warnings: c.warnings,
     ...c.introspection,
   }
 }
 
-/** Builds the verifier a {@link VerifierConfig} describes; throws a TypeError naming a bad option. */
-export function createVerifier(verifierConfig: VerifierConfig): TokenVerifier {
+/**
+ * Builds the verifier a {@link VerifierConfig} describes; throws a TypeError naming a bad, unknown
+ * or misplaced option (`algorithms` belongs in `jwt`), or a missing `audience`.
+ *
+ * @param extraOptions Names of further top-level options the caller reads itself (adapters pass
+ *   their middleware settings); every other unknown name is refused.
+ */
+export function createVerifier(
+  verifierConfig: VerifierConfig,
+  extraOptions: readonly string[] = [],
+): TokenVerifier {
   if (verifierConfig === null || typeof verifierConfig !== 'object')
     throw new TypeError('config must be an object')
+  checkVerifierConfigKeys(verifierConfig, extraOptions)
   const config = verifierConfig as AnyVerifierConfig
   switch (config.mode) {
     case 'jwt':

@@ -45,6 +45,11 @@ export interface HybridVerifier extends TokenVerifier {
   revoke(token: string): Promise<InvalidationResult>
   /** Passes on to the introspection verifier's `invalidate(subject?)`. */
   invalidate(subject?: string): Promise<InvalidationResult>
+  /**
+   * Runs the inner verifiers' `check()` (JWKS and introspection) in turn; rejects with the first
+   * failure. An inner verifier without `check()` is skipped.
+   */
+  check(): Promise<void>
   /** Closes both inner verifiers. Idempotent. */
   close(): Promise<void>
 }
@@ -103,6 +108,10 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
     verifyNow(token) {
       if (introspectJwts || jwt.verifyNow === undefined || !isJwtShaped(token)) return undefined
       return jwt.verifyNow(token)
+    },
+    async check() {
+      await jwt.check?.()
+      await introspection.check?.()
     },
     revoke(token) {
       const r = (introspection as Revocable).revoke

@@ -2,7 +2,9 @@ import type { Dispatcher } from 'undici'
 import type { InvalidationResult } from '../cache/invalidation.js'
 import { createMemoryCacheStore } from '../cache/memory-store.js'
 import type { CacheStore } from '../cache/store.js'
+import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
+import { combineHooks } from '../observability/combine-hooks.js'
 import {
   bool,
   dispatcherOption,
@@ -14,7 +16,8 @@ import {
   nonEmptyString,
   oneOf,
   readOptions,
-  stringList,
+  rejectUnknownOptions,
+  audienceOption,
 } from '../options/validate.js'
 import type { AdminAuth } from '../upstream/admin-auth.js'
 import type { AuthInfo } from '../auth-info.js'
@@ -97,9 +100,11 @@ export interface IntrospectionVerifierOptions {
   scope?: string | readonly string[] | undefined
   /**
    * Accepted audiences: the response's `aud` must contain at least one (any-of). A token without a
-   * matching `aud` is refused (401, reason `audience`). Default: not checked.
+   * matching `aud` is refused (401, reason `audience`). Required: Hydra puts every audience a client
+   * asked for into `aud`, so without this check a token minted for another API is accepted. `false`
+   * accepts any audience, on purpose.
    */
-  audience?: string | readonly string[] | undefined
+  audience: string | readonly string[] | false
   /**
    * Expected `iss`, compared exactly (no trailing-slash normalisation: Hydra v1.x always appends a
    * slash, v2+ uses `urls.self.issuer` verbatim). A missing or different `iss` is refused (401,
@@ -140,6 +145,13 @@ export interface IntrospectionVerifierOptions {
    * `'token'` for client-credentials). Default none.
    */
   hooks?: HydrakitHooks | undefined
+  /**
+   * Misconfiguration warnings: the first failed introspection call per URL (connection, 404 from
+   * the public port, 401 from the admin API), then at most one per `intervalMs`, each with a hint.
+   * `false` turns them off; an object routes them to a logger. Default: on, through
+   * `process.emitWarning`. Clients never see them.
+   */
+  warnings?: WarningOptions | boolean | undefined
 }
 
 /** A {@link TokenVerifier} backed by RFC 7662 token introspection. */
@@ -161,6 +173,13 @@ export interface IntrospectionVerifier extends TokenVerifier {
    * reached; never rejects because Redis is down. A no-op without a cache.
    */
   revoke(token: string): Promise<InvalidationResult>
+  /**
+   * Readiness probe for startup or a readiness endpoint: introspects a random, made-up token once
+   * and resolves when the endpoint answers that it is not active. Rejects with a
+   * `VerifierNotReadyError` naming the URL, the cause and the likely fix (a 404 from Hydra's public
+   * port, a 401 for missing admin credentials).
+   */
+  check(): Promise<void>
   /**
    * Drops every cached answer whose `sub` is `subject`, or every answer of this verifier
    * (`keyPrefix`) when `subject` is omitted: here, in the shared tier (found with `SCAN`) and, through
@@ -203,6 +222,37 @@ export interface ResolvedIntrospectionOptions extends IntrospectionPolicy {
   retryOn401: boolean
 }
 
+/** Every option {@link IntrospectionVerifierOptions} has; anything else is refused at construction. */
+export const INTROSPECTION_OPTION_NAMES: ReadonlySet<string> = new Set<keyof IntrospectionVerifierOptions>([
+  'adminUrl',
+  'apiVersion',
+  'introspectionUrl',
+  'auth',
+  'headers',
+  'scope',
+  'audience',
+  'issuer',
+  'clockTolerance',
+  'allowMissingTokenUse',
+  'timeoutMs',
+  'maxResponseBytes',
+  'dispatcher',
+  'cache',
+  'realm',
+  'hooks',
+  'warnings',
+])
+
+// Names other libraries use for options this verifier has under another name.
+const INTROSPECTION_OPTION_HINTS: Readonly<Record<string, string>> = {
+  introspectionEndpoint: 'did you mean `introspectionUrl` (or `adminUrl`)?',
+  adminAuth: 'the introspection verifier calls it `auth`',
+  issuerBaseURL: 'hydrakit calls it `issuer`',
+  aud: 'did you mean `audience`?',
+  timeout: 'did you mean `timeoutMs`?',
+  clientId: "did you mean `auth: { type: 'client_credentials', ... }`?",
+}
+
 /** Validates every option of {@link IntrospectionVerifierOptions}; a TypeError names the bad one. */
 export function resolveIntrospectionOptions(
   options: IntrospectionVerifierOptions,
@@ -210,6 +260,12 @@ export function resolveIntrospectionOptions(
   if (options === null || typeof options !== 'object') {
     throw new TypeError('options must be an object')
   }
+  rejectUnknownOptions(
+    options as unknown as Record<string, unknown>,
+    INTROSPECTION_OPTION_NAMES,
+    '',
+    INTROSPECTION_OPTION_HINTS,
+  )
   const url = resolveUrl(options)
   const o = readOptions(options as unknown as Record<string, unknown>, '', {
     realm: (v, p) => nonEmptyString(v, 'api', p),
@@ -218,14 +274,15 @@ export function resolveIntrospectionOptions(
     clockTolerance: (v, p) => finite(v, 5, 0, p),
     allowMissingTokenUse: (v, p) => bool(v, false, p),
     scope: (v) => scopeParam(v),
-    audience: (v, p) => stringList(v, p),
+    audience: (v, p) => audienceOption(v, p),
     issuer: (v, p) => nonEmptyString(v, undefined, p),
     hooks: (v, p) => hooksObject<HydrakitHooks>(v, p),
+    warnings: (v, p) => resolveWarnings(v, p),
     dispatcher: (v, p) => dispatcherOption<Dispatcher>(v, p),
   })
   const baseHeaders = buildHeaders(options.headers, options.auth)
   const cache = resolveCache(options.cache)
-  const h = o.hooks
+  const h = combineHooks(o.hooks, createWarningHooks(o.warnings))
   return {
     url,
     realm: o.realm,
@@ -237,7 +294,7 @@ export function resolveIntrospectionOptions(
     audiences: o.audience,
     issuer: o.issuer,
     // Only keep what this verifier emits, so an all-undefined hooks object costs nothing.
-    hooks: h !== undefined && (h.onVerify || h.onCache || h.onUpstream) ? h : undefined,
+    hooks: h.onVerify || h.onCache || h.onUpstream ? h : undefined,
     dispatcher: o.dispatcher,
     baseHeaders,
     cache,

@@ -1,3 +1,4 @@
+import { checkIntrospection } from '../diagnostics/check.js'
 import type { AuthInfo } from '../auth-info.js'
 import { createCacheInvalidator, type CacheInvalidator } from '../cache/invalidation.js'
 import { createSingleFlight } from '../cache/single-flight.js'
@@ -303,6 +304,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         })
         throw err
       }
+    },
+    check() {
+      return checkIntrospection(this)
     },
     async revoke(token) {
       if (typeof token !== 'string') throw new TypeError('revoke(token): token must be a string')

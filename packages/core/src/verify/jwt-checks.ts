@@ -85,7 +85,11 @@ export function checkHeader(policy: JwtPolicy, token: string): CheckedHeader {
     throw refuse(policy, 'malformed', 'malformed token')
   }
   const jws = parseCompactJws(token)
-  if (jws === undefined) throw refuse(policy, 'malformed', 'malformed token')
+  if (jws === undefined) {
+    // Not the token itself, only its kind: Hydra's opaque tokens point at a configuration mistake.
+    const format = token.startsWith('ory_at_') ? { tokenFormat: 'hydra_opaque' } : undefined
+    throw refuse(policy, 'malformed', 'malformed token', format)
+  }
   const header = jws.header
   const alg = header.alg
   if (typeof alg !== 'string' || !policy.algorithms.has(alg)) {

@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici'
 import type { AuthInfo } from '../auth-info.js'
 import { DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
+import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
+import { combineHooks } from '../observability/combine-hooks.js'
 import {
   DEFAULT_JWT_ALGORITHMS,
   isJwtAlgorithm,
@@ -19,6 +21,8 @@ import {
   nonEmptyString,
   oneOf,
   readOptions,
+  rejectUnknownOptions,
+  audienceOption,
   show,
   stringList,
 } from '../options/validate.js'
@@ -79,10 +83,11 @@ export interface JwtVerifierOptions {
   tolerateIssuerTrailingSlash?: boolean | undefined
   /**
    * Accepted audiences: the token's `aud` (string or array) must contain at least one of them
-   * (any-of). A missing or different `aud` is refused (reason `audience`). Default: `aud` is not
-   * checked — then any access token from this issuer is accepted, whatever API it was meant for.
+   * (any-of). A missing or different `aud` is refused (reason `audience`). Required: Hydra puts
+   * every audience a client asked for into `aud`, so without this check an access token minted for
+   * another API of the same issuer is accepted. `false` accepts any audience, on purpose.
    */
-  audience?: string | readonly string[] | undefined
+  audience: string | readonly string[] | false
   /**
    * Accepted JWS algorithms, checked from the token header before any key lookup or fetch. Only
    * asymmetric algorithms: `RS256/384/512`, `PS256/384/512`, `ES256/384/512`, `EdDSA`, `Ed25519`;
@@ -167,6 +172,14 @@ export interface JwtVerifierOptions {
    */
   hooks?: HydrakitHooks | undefined
   /**
+   * Misconfiguration warnings: the first failed JWKS (or admin) fetch per URL, then at most one per
+   * `intervalMs`, and refusals that point at a configuration mistake (an `iss` that differs only by
+   * a trailing slash, an opaque `ory_at_` token), each with a hint. `false` turns them off; an
+   * object routes them to a logger. Default: on, through `process.emitWarning`. Clients never see
+   * them.
+   */
+  warnings?: WarningOptions | boolean | undefined
+  /**
    * undici dispatcher for JWKS and admin requests. Default: a keep-alive `Agent` owned by this
    * verifier and closed by `close()`. A dispatcher passed here is never closed by the verifier.
    */
@@ -203,6 +216,12 @@ export interface JwtVerifier extends TokenVerifier {
    * the fetch fails (the previous keys stay in use). A no-op for a static `jwks`.
    */
   refreshKeys(): Promise<JwksStatus>
+  /**
+   * Readiness probe for startup or a readiness endpoint: fetches the JWKS once (ignoring the cache
+   * and cooldown) and resolves when it holds a usable key. Rejects with a `VerifierNotReadyError`
+   * that names the URL, the cause and the likely fix (`is the issuer right?` on a 404).
+   */
+  check(): Promise<void>
   /** What the verifier knows about its keys now (for health checks). */
   jwksStatus(): JwksStatus
   /** Number of verified tokens currently cached. */
@@ -214,6 +233,45 @@ export interface JwtVerifier extends TokenVerifier {
 }
 
 const DEFAULT_TYP: readonly string[] = ['JWT', 'at+jwt']
+
+/** Every option {@link JwtVerifierOptions} has; anything else is refused at construction. */
+export const JWT_OPTION_NAMES: ReadonlySet<string> = new Set<keyof JwtVerifierOptions>([
+  'issuer',
+  'tolerateIssuerTrailingSlash',
+  'audience',
+  'algorithms',
+  'jwksUri',
+  'jwks',
+  'cacheMaxAgeMs',
+  'cooldownMs',
+  'maxStaleMs',
+  'timeoutMs',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'typ',
+  'allowedKids',
+  'accessTokenKeySet',
+  'maxKeysWithoutKid',
+  'resultCache',
+  'realm',
+  'hooks',
+  'dispatcher',
+  'warnings',
+])
+
+// Names other libraries use for options this verifier has under another name.
+const JWT_OPTION_HINTS: Readonly<Record<string, string>> = {
+  issuerBaseURL: 'hydrakit calls it `issuer`',
+  tokenSigningAlg: 'did you mean `algorithms`?',
+  jwksRequestsPerMinute: 'did you mean `cooldownMs`?',
+  cacheMaxAge: 'did you mean `cacheMaxAgeMs`?',
+  timeout: 'did you mean `timeoutMs`?',
+  adminUrl: 'the JWT verifier fetches keys from the issuer; set `accessTokenKeySet.adminUrl` to pin keys',
+  secret: 'only asymmetric algorithms are verified; keys come from `jwksUri` or `jwks`',
+  aud: 'did you mean `audience`?',
+  iss: 'did you mean `issuer`?',
+}
 const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
 
 /** Validated {@link JwtVerifierOptions}: the claim policy plus the key source and caching settings. */
@@ -236,11 +294,12 @@ export interface ResolvedJwtOptions extends JwtPolicy {
 /** Validates every option of {@link JwtVerifierOptions}; a TypeError names the bad one. */
 export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+  rejectUnknownOptions(options as unknown as Record<string, unknown>, JWT_OPTION_NAMES, '', JWT_OPTION_HINTS)
   const o = readOptions(options as unknown as Record<string, unknown>, '', {
     realm: (v, p) => nonEmptyString(v, 'api', p),
     issuer: (v, p) => requiredHttpUrl(v, p),
     tolerateIssuerTrailingSlash: (v, p) => bool(v, false, p),
-    audience: (v, p) => stringList(v, p),
+    audience: (v, p) => audienceOption(v, p),
     algorithms: (v) => algorithmList(v),
     typ: (v) => typList(v),
     allowedKids: (v, p) => stringList(v, p),
@@ -252,7 +311,8 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     cooldownMs: (v, p) => integer(v, 30_000, 1, p),
     maxStaleMs: (v, p) => integer(v, 3_600_000, 0, p),
     timeoutMs: (v, p) => integer(v, 5000, 1, p),
-    hooks: (v, p) => hooksObject<HydrakitHooks>(v, p) ?? {},
+    hooks: (v, p) => hooksObject<HydrakitHooks>(v, p),
+    warnings: (v, p) => resolveWarnings(v, p),
     resultCache: (v) => resultCacheOption(v),
   })
 
@@ -298,7 +358,7 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     cooldownMs: o.cooldownMs,
     maxStaleMs: o.maxStaleMs,
     timeoutMs: o.timeoutMs,
-    hooks: o.hooks,
+    hooks: combineHooks(o.hooks, createWarningHooks(o.warnings)),
     resultCache: o.resultCache,
     dispatcher: dispatcherOption<Dispatcher>(options.dispatcher),
     accessTokenKeySet: options.accessTokenKeySet,

@@ -1,3 +1,4 @@
+import { checkKeySet } from '../diagnostics/check.js'
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import { JwtResultCache } from '../cache/jwt-result-cache.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
@@ -110,6 +111,10 @@ class JwtVerifierImpl implements JwtVerifier {
 
   jwksStatus(): JwksStatus {
     return this.jwks.status()
+  }
+
+  check(): Promise<void> {
+    return checkKeySet(this)
   }
 
   async refreshKeys(): Promise<JwksStatus> {

@@ -28,7 +28,7 @@ const SECRET = 'revocation-test-secret-of-32-bytes-or-more'
 let hydra: IntrospectionServer
 const verifiers: IntrospectionVerifier[] = []
 const make = (options: Partial<IntrospectionVerifierOptions> = {}): IntrospectionVerifier => {
-  const v = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, ...options })
+  const v = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, audience: false, ...options })
   verifiers.push(v)
   return v
 }

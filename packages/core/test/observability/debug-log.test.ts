@@ -30,6 +30,7 @@ describe('createDebugLogger', () => {
     const { lines, log } = capture()
     verifier = createIntrospectionVerifier({
       adminUrl: hydra.adminUrl,
+      audience: false,
       issuer: 'https://hydra.example/',
       hooks: createDebugLogger(log),
     })
@@ -58,7 +59,11 @@ describe('createDebugLogger', () => {
   it('logs failed upstream calls without the query string', async () => {
     hydra.mode = '500'
     const { lines, log } = capture()
-    verifier = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, hooks: createDebugLogger(log) })
+    verifier = createIntrospectionVerifier({
+      adminUrl: hydra.adminUrl,
+      audience: false,
+      hooks: createDebugLogger(log),
+    })
     const token = hydra.issue('alice')
     await expect(verifier.verify(token)).rejects.toMatchObject({ status: 503 })
     expect(lines[0]).toEqual([

@@ -40,6 +40,7 @@ describe('createOpenTelemetryHooks', () => {
   it('records one CLIENT span per introspection call with HTTP semantic attributes', async () => {
     verifier = createIntrospectionVerifier({
       adminUrl: hydra.adminUrl,
+      audience: false,
       hooks: createOpenTelemetryHooks(tracer),
     })
     const token = hydra.issue('alice')
@@ -68,6 +69,7 @@ describe('createOpenTelemetryHooks', () => {
     hydra.mode = '500'
     verifier = createIntrospectionVerifier({
       adminUrl: hydra.adminUrl,
+      audience: false,
       hooks: createOpenTelemetryHooks(tracer),
     })
     await expect(verifier.verify(hydra.issue('alice'))).rejects.toMatchObject({ status: 503 })
@@ -84,6 +86,7 @@ describe('createOpenTelemetryHooks', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()))
     verifier = createIntrospectionVerifier({
       adminUrl: `http://127.0.0.1:${port}`,
+      audience: false,
       hooks: createOpenTelemetryHooks(tracer),
     })
     await expect(verifier.verify('ory_at_x')).rejects.toMatchObject({ status: 503 })

@@ -56,7 +56,7 @@ describe('createPrometheusHooks', () => {
 
   it('counts refused requests by status and reason: no token 401, missing scope 403, never a success', async () => {
     const hooks = createPrometheusHooks(prom, { registry })
-    verifier = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, hooks })
+    verifier = createIntrospectionVerifier({ adminUrl: hydra.adminUrl, audience: false, hooks })
     const guards = createGuardBuilder(verifier, { hooks })
     const needsRead = guards.requireScope('read')
     const withToken = (token: string) => ({
@@ -91,6 +91,7 @@ describe('createPrometheusHooks', () => {
   it('counts verifications, cache lookups and upstream calls of a real verifier', async () => {
     verifier = createIntrospectionVerifier({
       adminUrl: hydra.adminUrl,
+      audience: false,
       issuer: 'https://hydra.example/',
       hooks: createPrometheusHooks(prom, { registry }),
     })

@@ -72,6 +72,7 @@ describe('client-credentials token endpoint text', () => {
     })
     const verifier = createIntrospectionVerifier({
       adminUrl: introspectionUrl,
+      audience: false,
       auth: { type: 'client_credentials', tokenUrl, clientId: 'api', clientSecret: 'secret' },
     })
     try {
@@ -136,7 +137,7 @@ describe('Retry-After from an upstream reaches no response header unless it is p
       res.writeHead(503, { 'retry-after': retryAfter })
       res.end()
     })
-    const verifier = createIntrospectionVerifier({ adminUrl, cache: false })
+    const verifier = createIntrospectionVerifier({ adminUrl, audience: false, cache: false })
     try {
       const hostile = await verifier.verify('ory_at_one').catch((e: unknown) => e)
       expect(hostile).toBeInstanceOf(UpstreamUnavailableError)

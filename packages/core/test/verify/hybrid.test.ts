@@ -113,7 +113,11 @@ function makeHybrid(introspectJwts = false): HybridVerifier {
     algorithms: ['ES256'],
     realm: 'orders',
   })
-  const introspection = createIntrospectionVerifier({ adminUrl: hydra.base, realm: 'orders' })
+  const introspection = createIntrospectionVerifier({
+    adminUrl: hydra.base,
+    audience: false,
+    realm: 'orders',
+  })
   const hybrid = createHybridVerifier({ jwt, introspection, introspectJwts })
   opened.push(hybrid)
   return hybrid

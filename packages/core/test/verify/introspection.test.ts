@@ -247,7 +247,7 @@ let hydra: FakeHydra
 const verifiers: IntrospectionVerifier[] = []
 
 function make(options: Partial<IntrospectionVerifierOptions> = {}): IntrospectionVerifier {
-  const v = createIntrospectionVerifier({ adminUrl: hydra.base, ...options })
+  const v = createIntrospectionVerifier({ adminUrl: hydra.base, audience: false, ...options })
   verifiers.push(v)
   return v
 }
@@ -375,8 +375,12 @@ describe('createIntrospectionVerifier: option validation', () => {
       /^dispatcher must be an undici Dispatcher/,
     ],
   ])('%s → TypeError naming the option', (_name, opts, message) => {
-    expect(() => createIntrospectionVerifier({ adminUrl: base(), ...opts() })).toThrow(TypeError)
-    expect(() => createIntrospectionVerifier({ adminUrl: base(), ...opts() })).toThrow(message)
+    expect(() => createIntrospectionVerifier({ adminUrl: base(), audience: false, ...opts() })).toThrow(
+      TypeError,
+    )
+    expect(() => createIntrospectionVerifier({ adminUrl: base(), audience: false, ...opts() })).toThrow(
+      message,
+    )
   })
 
   it('rejects a non-object options argument', () => {

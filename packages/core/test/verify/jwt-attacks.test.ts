@@ -27,7 +27,7 @@ const hmacSecret = Buffer.from('a shared secret that must never be usable here!!
 const verifiers: JwtVerifier[] = []
 
 function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
-  const v = createJwtVerifier({ issuer: server.issuer, ...options })
+  const v = createJwtVerifier({ issuer: server.issuer, audience: false, ...options })
   verifiers.push(v)
   return v
 }

@@ -21,6 +21,7 @@ let cacheEvents: CacheEvent['outcome'][]
 function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
   const v = createJwtVerifier({
     issuer: server.issuer,
+    audience: false,
     hooks: { onCache: (e) => cacheEvents.push(e.outcome) },
     ...options,
   })

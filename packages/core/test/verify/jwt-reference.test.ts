@@ -188,7 +188,13 @@ function payloadOf(claims: Record<string, unknown> | string | Buffer): string | 
 
 describe.each(CONFIGS)('node:crypto verification agrees with jose jwtVerify ($name)', ({ options }) => {
   it.each(ALGS)('%s: every claim case gets jose’s verdict', async (alg) => {
-    const v = createJwtVerifier({ issuer: server.issuer, algorithms: ALGS, resultCache: false, ...options })
+    const v = createJwtVerifier({
+      issuer: server.issuer,
+      audience: false,
+      algorithms: ALGS,
+      resultCache: false,
+      ...options,
+    })
     verifiers.push(v)
     const key = keys.get(alg)!
     const now = Math.floor(Date.now() / 1000)
@@ -208,7 +214,7 @@ describe.each(CONFIGS)('node:crypto verification agrees with jose jwtVerify ($na
 
 describe('node:crypto verification: signatures', () => {
   it.each(ALGS)('%s: a changed payload, a foreign signature and a truncated signature fail', async (alg) => {
-    const v = createJwtVerifier({ issuer: server.issuer, algorithms: ALGS })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false, algorithms: ALGS })
     verifiers.push(v)
     const key = keys.get(alg)!
     const now = Math.floor(Date.now() / 1000)
@@ -225,7 +231,7 @@ describe('node:crypto verification: signatures', () => {
   })
 
   it('a token signed by an impostor key under a trusted kid is refused without refetching', async () => {
-    const v = createJwtVerifier({ issuer: server.issuer })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false })
     verifiers.push(v)
     const now = Math.floor(Date.now() / 1000)
     await v.verify(rawToken(keys.get('RS256')!, JSON.stringify({ iss: server.issuer, exp: now + 60 })))
@@ -238,7 +244,7 @@ describe('node:crypto verification: signatures', () => {
   })
 
   it('is stricter than jose on encoding: padding, base64 (not base64url) characters, impossible lengths', async () => {
-    const v = createJwtVerifier({ issuer: server.issuer })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false })
     verifiers.push(v)
     const now = Math.floor(Date.now() / 1000)
     const good = rawToken(keys.get('RS256')!, JSON.stringify({ iss: server.issuer, exp: now + 600 }))
@@ -254,7 +260,7 @@ describe('node:crypto verification: signatures', () => {
   })
 
   it('RSA-PSS tokens must use a salt as long as the digest', async () => {
-    const v = createJwtVerifier({ issuer: server.issuer, algorithms: ['PS256'] })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false, algorithms: ['PS256'] })
     verifiers.push(v)
     const key = keys.get('PS256')!
     const now = Math.floor(Date.now() / 1000)
@@ -269,7 +275,7 @@ describe('node:crypto verification: signatures', () => {
   })
 
   it('ES256 tokens carry IEEE P1363 signatures: a DER signature is refused', async () => {
-    const v = createJwtVerifier({ issuer: server.issuer })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false })
     verifiers.push(v)
     const key = keys.get('ES256')!
     const now = Math.floor(Date.now() / 1000)
@@ -285,7 +291,7 @@ describe('node:crypto verification: signatures', () => {
 
 describe('node:crypto verification: algorithm and key binding', () => {
   it('a token whose alg does not fit its kid’s key is refused (key_not_allowed), whatever it is signed with', async () => {
-    const v = createJwtVerifier({ issuer: server.issuer, algorithms: ALGS })
+    const v = createJwtVerifier({ issuer: server.issuer, audience: false, algorithms: ALGS })
     verifiers.push(v)
     const now = Math.floor(Date.now() / 1000)
     const rsa = keys.get('RS256')!

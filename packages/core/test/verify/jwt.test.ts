@@ -17,7 +17,7 @@ let ec: TestKey
 const verifiers: JwtVerifier[] = []
 
 function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
-  const v = createJwtVerifier({ issuer: server.issuer, ...options })
+  const v = createJwtVerifier({ issuer: server.issuer, audience: false, ...options })
   verifiers.push(v)
   return v
 }
@@ -341,7 +341,7 @@ describe('createJwtVerifier: options are validated at construction', () => {
     ['bad realm', { realm: '' }, /^realm must be a non-empty string/],
   ]
   it.each(bad)('%s → TypeError naming the option', (_name, options, message) => {
-    const base: Record<string, unknown> = { issuer: 'https://auth.example/' }
+    const base: Record<string, unknown> = { issuer: 'https://auth.example/', audience: false }
     expect(() => createJwtVerifier({ ...base, ...options } as JwtVerifierOptions)).toThrow(TypeError)
     expect(() => createJwtVerifier({ ...base, ...options } as JwtVerifierOptions)).toThrow(message)
   })

@@ -133,7 +133,7 @@ export class JwksCache {
   private failures = 0
   /** After a failure: no new attempt before this time (epoch ms). */
   private retryAt = Number.NEGATIVE_INFINITY
-  /** Start of the last refetch caused by an unknown `kid` (epoch ms). */
+  /** End (or start, while it runs) of the last refetch caused by an unknown `kid` (epoch ms). */
   private kidRefetchAt = Number.NEGATIVE_INFINITY
   /** The next unknown-`kid` refetch, when the rate limit made it wait. */
   private scheduled: ScheduledRefetch | undefined
@@ -210,7 +210,7 @@ export class JwksCache {
 
   /**
    * Called when a token names a `kid` the current keys lack. Joins a fetch in flight, or starts a
-   * refetch when none caused by an unknown `kid` started within the last `cooldown`; otherwise
+   * refetch when none caused by an unknown `kid` ended within the last `cooldown`; otherwise
    * waits for the next refetch the rate limit allows (one, shared by every waiting caller).
    * Resolves to the key set that fetch produced, or `undefined` for a static key set, or when more
    * than {@link MAX_UNKNOWN_KID_WAITERS} callers already wait (the kid is then unknown). Rejects
@@ -228,8 +228,7 @@ export class JwksCache {
       }
       const due = this.kidRefetchAt + this.options.cooldown
       if (now >= due && this.scheduled === undefined) {
-        this.kidRefetchAt = now
-        run = this.startRefresh('unknown_kid')
+        run = this.startKidRefetch()
       } else {
         if (this.scheduled !== undefined && this.scheduled.waiters >= MAX_UNKNOWN_KID_WAITERS) {
           this.reportRateLimited()
@@ -315,6 +314,20 @@ export class JwksCache {
     })
   }
 
+  /**
+   * Starts (or joins) a fetch for an unknown `kid`. The rate limit runs from the end of that fetch,
+   * so a slow endpoint is asked less often, not more.
+   */
+  private startKidRefetch(): Promise<KeySet> {
+    this.kidRefetchAt = Date.now()
+    const run = this.startRefresh('unknown_kid')
+    const mark = (): void => {
+      this.kidRefetchAt = Date.now()
+    }
+    run.then(mark, mark)
+    return run
+  }
+
   /** The one refetch that runs when the unknown-`kid` rate limit allows it again (at `due`). */
   private schedule(due: number): ScheduledRefetch {
     if (this.scheduled !== undefined) return this.scheduled
@@ -324,9 +337,7 @@ export class JwksCache {
     }).then((cancelled) => {
       if (this.scheduled === scheduled) this.scheduled = undefined
       if (cancelled) throw new KeySetFetchError('verifier closed')
-      this.kidRefetchAt = Date.now()
-      // Joins a fetch another cause started meanwhile: it is as recent as this one would be.
-      return this.startRefresh('unknown_kid')
+      return this.startKidRefetch()
     })
     // Waiters attach their own handlers; this one only keeps an unobserved rejection quiet.
     promise.catch(() => undefined)

@@ -19,21 +19,44 @@ export interface CompactJws {
   payloadEnd: number
 }
 
+/** Value of each base64url character (RFC 4648 §5); -1 for anything else. */
+const B64URL_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 64; i++) {
+  B64URL_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i
+}
+
+/**
+ * Whether `token.slice(start, end)` is canonical base64url without padding (RFC 7515 §2, RFC 4648
+ * §3.5): a length that is not 4n + 1 and, in a final group of 2 or 3 characters, unused low bits of
+ * the last character that are zero. Otherwise up to 16 different strings decode to the same bytes,
+ * and one signed token could be presented (and cached) under many spellings. The alphabet itself
+ * is checked by the caller.
+ */
+export function isCanonicalBase64url(token: string, start: number, end: number): boolean {
+  const rest = (end - start) % 4
+  if (rest === 0) return true
+  if (rest === 1) return false
+  const value = B64URL_VALUE[token.charCodeAt(end - 1)] ?? -1
+  if (value < 0) return false
+  // 2 characters carry 8 bits (4 unused), 3 carry 16 bits (2 unused).
+  return (value & (rest === 2 ? 0x0f : 0x03)) === 0
+}
+
 /**
  * Splits a compact JWS and decodes its header, or `undefined` when the token is not one: three
- * base64url segments (no padding, no other characters; only the signature may be empty), a header
- * of at most {@link MAX_HEADER_SEGMENT} characters that is a UTF-8 JSON object. Never throws.
+ * canonical base64url segments (no padding, no other characters, zero unused bits; only the
+ * signature may be empty), a header of at most {@link MAX_HEADER_SEGMENT} characters that is a
+ * UTF-8 JSON object. Never throws.
  */
 export function parseCompactJws(token: string): CompactJws | undefined {
   const headerEnd = token.indexOf('.')
   if (headerEnd <= 0 || headerEnd > MAX_HEADER_SEGMENT) return undefined
   const payloadEnd = token.indexOf('.', headerEnd + 1)
   if (payloadEnd < 0 || !COMPACT_JWS.test(token)) return undefined
-  // A base64url segment of length 4n + 1 cannot be decoded (RFC 4648 §5).
   if (
-    headerEnd % 4 === 1 ||
-    (payloadEnd - headerEnd - 1) % 4 === 1 ||
-    (token.length - payloadEnd - 1) % 4 === 1
+    !isCanonicalBase64url(token, 0, headerEnd) ||
+    !isCanonicalBase64url(token, headerEnd + 1, payloadEnd) ||
+    !isCanonicalBase64url(token, payloadEnd + 1, token.length)
   ) {
     return undefined
   }

@@ -217,10 +217,14 @@ describe('node:crypto verification: signatures', () => {
     const changed = `${h}.${b64json({ iss: server.issuer, exp: now + 601 })}.${s}`
     const other = await makeKey(alg, key.kid)
     const foreign = rawToken(other, JSON.stringify({ iss: server.issuer, exp: now + 600 }))
-    for (const token of [changed, foreign, good.slice(0, -4)]) {
+    for (const token of [changed, foreign]) {
       expect(await joseOutcome(token, {})).not.toBe('ok')
       expect(await ourOutcome(v, token)).toBe('signature')
     }
+    // A truncated signature is usually not canonical base64url any more (stricter than jose).
+    const truncated = good.slice(0, -4)
+    expect(await joseOutcome(truncated, {})).not.toBe('ok')
+    expect(await ourOutcome(v, truncated)).toMatch(/^(signature|malformed)$/)
     expect(await ourOutcome(v, good)).toBe('ok')
   })
 

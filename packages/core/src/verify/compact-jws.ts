@@ -4,6 +4,14 @@
 /** A JOSE header is a few hundred characters; a huge first segment is not worth decoding. */
 export const MAX_HEADER_SEGMENT = 4096
 
+/**
+ * Deepest nesting of objects and arrays accepted in a JOSE header or JWT payload (the claims
+ * object itself is level 1). Real claims nest a few levels (`ext`, `act`, `cnf`); thousands of
+ * levels would make `JSON.stringify`, `structuredClone` or any recursive walk in the app throw a
+ * RangeError. The size is bounded by the token length (16 KiB).
+ */
+export const MAX_JSON_DEPTH = 32
+
 // Three base64url segments (no padding, §2). The signature may be empty so that an unsecured
 // (`alg: none`) token is refused for its algorithm, not as malformed.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
@@ -69,15 +77,45 @@ export function decodeCompactPayload(token: string, jws: CompactJws): Record<str
   return decodeJsonObject(token.slice(jws.headerEnd + 1, jws.payloadEnd))
 }
 
-/** Decodes a base64url segment holding a UTF-8 JSON object; `undefined` for anything else. */
+/**
+ * Decodes a base64url segment holding a UTF-8 JSON object nested at most {@link MAX_JSON_DEPTH}
+ * levels; `undefined` for anything else.
+ */
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   let value: unknown
   try {
-    value = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')))
+    const text = UTF8.decode(Buffer.from(segment, 'base64url'))
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return undefined
+    value = JSON.parse(text)
   } catch {
     return undefined
   }
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined
+}
+
+/**
+ * Whether the JSON text `text` nests objects and arrays deeper than `max`: one pass over the
+ * characters (brackets inside strings do not count), before anything is built. For text that is
+ * not JSON the answer does not matter: parsing it fails anyway.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return false
 }

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { InvalidTokenError } from '../../src/errors/errors.js'
 import type { JwksRefreshEvent } from '../../src/hooks.js'
 import { MAX_UNKNOWN_KID_WAITERS } from '../../src/jwks/jwks-cache.js'
+import { MAX_KEYS_PER_KID } from '../../src/jwks/key-set.js'
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../../src/verify/jwt.js'
 import {
   b64json,
@@ -287,5 +288,50 @@ describe('unknown-kid flood', () => {
     const reasons = await Promise.all(calls.map(async (c) => (await refusal(c)).reason))
     expect(new Set(reasons)).toEqual(new Set(['unknown_kid']))
     expect(server.jwksHits).toBe(base + 1)
+  })
+})
+
+describe('duplicate kids in the JWKS', () => {
+  it('a kid published for many keys stands for at most MAX_KEYS_PER_KID distinct keys, in JWKS order', async () => {
+    const dups = await Promise.all(
+      Array.from({ length: MAX_KEYS_PER_KID + 2 }, () => makeKey('ES256', 'dup')),
+    )
+    const first = dups[0] as TestKey
+    // The first key published 20 times counts once; then the other keys under the same kid.
+    const own = await startJwksServer([
+      ...Array.from({ length: 20 }, () => first.jwk),
+      ...dups.slice(1).map((k) => k.jwk),
+    ])
+    try {
+      const v = createJwtVerifier({
+        issuer: own.issuer,
+        audience: 'api',
+        algorithms: ['ES256'],
+        resultCache: false,
+      })
+      verifiers.push(v)
+      const outcomes: string[] = []
+      for (const key of dups) {
+        try {
+          await v.verify(await signToken(key, { iss: own.issuer, aud: 'api' }))
+          outcomes.push('ok')
+        } catch (err) {
+          outcomes.push((err as InvalidTokenError).reason)
+        }
+      }
+      expect(outcomes).toEqual([
+        ...Array.from({ length: MAX_KEYS_PER_KID }, () => 'ok'),
+        'signature',
+        'signature',
+      ])
+      // A forged token naming the kid is checked against those keys only and refused; no refetch.
+      const hits = own.jwksHits
+      const forger = await makeKey('ES256', 'dup')
+      const err = await refusal(v.verify(await signToken(forger, { iss: own.issuer, aud: 'api' })))
+      expect(err.reason).toBe('signature')
+      expect(own.jwksHits).toBe(hits)
+    } finally {
+      await own.close()
+    }
   })
 })

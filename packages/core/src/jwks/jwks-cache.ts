@@ -42,8 +42,12 @@ export interface JwksCacheOptions {
   cacheMaxAge: number
   /** Milliseconds. */
   maxStale: number
-  /** Milliseconds. */
+  /** Minimum time between two refetches caused by unknown `kid`s, in milliseconds. */
   cooldown: number
+  /** First retry delay after a failed fetch, in milliseconds; doubles per consecutive failure. */
+  retryDelay: number
+  /** Largest retry delay after failed fetches, in milliseconds. */
+  maxRetryDelay: number
   /** Milliseconds. */
   timeout: number
   realm: string
@@ -72,6 +76,11 @@ export interface JwksStatus {
   staleUntil: number | undefined
   /** Why the last fetch failed; `undefined` once a fetch succeeded. Never contains response bodies. */
   lastFailure: string | undefined
+  /**
+   * After a failed fetch: when the endpoint may be asked again (epoch milliseconds); `undefined`
+   * once a fetch succeeded.
+   */
+  nextRetryAt: number | undefined
   /** Whether keys are pinned to Hydra's access-token key set. */
   pinned: boolean
 }
@@ -91,11 +100,22 @@ class KeySetFetchError extends Error {
   }
 }
 
+/** Most requests that wait at once for a rate-limited unknown-`kid` refetch; more are refused at once. */
+export const MAX_UNKNOWN_KID_WAITERS = 1000
+
 /**
  * Keeps the verification keys of one issuer: fetches the JWKS with undici (hard timeout, size cap),
- * caches it for `cacheMaxAge`, refetches at most once per `cooldown` for unknown `kid`s, shares
- * every fetch between concurrent callers, and keeps serving the last good keys for up to
- * `maxStale` after they expired while the endpoint fails. Upstream `Cache-Control` is ignored.
+ * caches it for `cacheMaxAge`, and shares every fetch between concurrent callers. Upstream
+ * `Cache-Control` is ignored.
+ *
+ * Two separate limits protect the endpoint:
+ * - after a failed fetch the next attempt waits `retryDelay`, doubling per consecutive failure up to
+ *   `maxRetryDelay` (so a verifier that booted during an outage recovers within about
+ *   `maxRetryDelay` of the endpoint's recovery); the last good keys are served for up to
+ *   `maxStale` after they expired while the endpoint fails;
+ * - refetches for unknown `kid`s start at most once per `cooldown`. A request that finds the limit
+ *   in effect waits for the next scheduled refetch (one, shared) instead of being refused, so a
+ *   freshly rotated key is picked up; a flood of random `kid`s still costs one fetch per `cooldown`.
  *
  * Imported keys are interned in an LRU by `kid`, `alg` and key material, so a refresh that still
  * publishes a key reuses the same {@link JwksKey} (and its imported `CryptoKey`).
@@ -107,9 +127,17 @@ export class JwksCache {
   private fetchedAt: number | undefined
   private freshUntil = Number.NEGATIVE_INFINITY
   private staleUntil = Number.NEGATIVE_INFINITY
-  /** End of the last fetch attempt (epoch ms); the cooldown runs from here. */
+  /** End of the last fetch attempt (epoch ms). */
   private lastAttemptAt = Number.NEGATIVE_INFINITY
   private lastFailure: KeySetFetchError | undefined
+  /** Failed fetches since the last success: the retry delay doubles with each. */
+  private failures = 0
+  /** After a failure: no new attempt before this time (epoch ms). */
+  private retryAt = Number.NEGATIVE_INFINITY
+  /** End (or start, while it runs) of the last refetch caused by an unknown `kid` (epoch ms). */
+  private kidRefetchAt = Number.NEGATIVE_INFINITY
+  /** The next unknown-`kid` refetch, when the rate limit made it wait. */
+  private scheduled: ScheduledRefetch | undefined
   private inflight: Promise<KeySet> | undefined
   readonly isStatic: boolean
 
@@ -136,7 +164,7 @@ export class JwksCache {
 
   /**
    * The keys usable right now without waiting for any fetch: fresh keys, or stale ones while a
-   * failed endpoint is in its retry cooldown. `undefined` when the caller has to go through {@link get}.
+   * failed endpoint waits for its next retry. `undefined` when the caller has to go through {@link get}.
    */
   peek(now: number): KeySet | undefined {
     if (now < this.freshUntil) return this.keySet
@@ -144,7 +172,7 @@ export class JwksCache {
       this.lastFailure !== undefined &&
       this.inflight === undefined &&
       now < this.staleUntil &&
-      now < this.lastAttemptAt + this.options.cooldown
+      now < this.retryAt
     ) {
       return this.keySet
     }
@@ -155,8 +183,9 @@ export class JwksCache {
    * Fresh keys, fetching them first when needed (`initial` or `expired`). When the fetch fails, the
    * previous keys are returned while within `maxStale`; otherwise rejects with
    * {@link UpstreamUnavailableError} (`jwks_unavailable`). After a failure the endpoint is not asked
-   * again for `cooldown`, and while stale keys are served the next attempts run in the background
-   * (requests do not wait for an endpoint already known to fail).
+   * again before the retry delay ran out (calls fail fast meanwhile, with `Retry-After`), and while
+   * stale keys are served the next attempts run in the background (requests do not wait for an
+   * endpoint already known to fail).
    */
   async get(signal?: AbortSignal): Promise<KeySet> {
     const now = Date.now()
@@ -164,10 +193,10 @@ export class JwksCache {
     if (ready !== undefined) return ready
     const stale = this.keySet
     if (stale !== undefined && this.lastFailure !== undefined && now < this.staleUntil) {
-      if (this.inflight === undefined && !this.inFailureCooldown(now)) void this.startRefresh('expired')
+      if (this.inflight === undefined && !this.waitingToRetry(now)) void this.startRefresh('expired')
       return stale
     }
-    if (this.inflight === undefined && this.inFailureCooldown(now)) {
+    if (this.inflight === undefined && this.waitingToRetry(now)) {
       // Failed recently and nothing usable: fail fast instead of queueing another slow fetch.
       throw this.unavailable()
     }
@@ -181,30 +210,46 @@ export class JwksCache {
   }
 
   /**
-   * Called when a token names a `kid` the current keys lack. Refetches unless a fetch ended less
-   * than `cooldown` ago (then no request at all), sharing an in-flight fetch with everyone else.
-   * Resolves to the new key set, or `undefined` when the cooldown suppressed the fetch after a
-   * successful one (the kid is unknown). Rejects with {@link UpstreamUnavailableError} when the
-   * fetch failed, or during the cooldown after a failed one: then the kid could not be checked.
+   * Called when a token names a `kid` the current keys lack. Joins a fetch in flight, or starts a
+   * refetch when none caused by an unknown `kid` ended within the last `cooldown`; otherwise
+   * waits for the next refetch the rate limit allows (one, shared by every waiting caller).
+   * Resolves to the key set that fetch produced, or `undefined` for a static key set, or when more
+   * than {@link MAX_UNKNOWN_KID_WAITERS} callers already wait (the kid is then unknown). Rejects
+   * with {@link UpstreamUnavailableError} when the fetch failed, or while a failed endpoint waits
+   * for its retry: then the kid could not be checked.
    */
   async refetchForUnknownKid(signal?: AbortSignal): Promise<KeySet | undefined> {
     if (this.isStatic) return undefined
     const now = Date.now()
-    if (this.inflight === undefined && now < this.lastAttemptAt + this.options.cooldown) {
-      if (this.options.hooks?.onJwksRefresh !== undefined) {
-        emit(this.options.hooks.onJwksRefresh, {
-          url: this.options.uri ?? '',
-          cause: 'unknown_kid',
-          outcome: 'cooldown',
-          keyCount: this.keySet?.members.size,
-          durationMs: 0,
-        })
+    let run: Promise<KeySet> | undefined = this.inflight
+    if (run === undefined) {
+      if (this.waitingToRetry(now)) {
+        this.reportRateLimited()
+        throw this.unavailable()
       }
-      if (this.lastFailure !== undefined) throw this.unavailable()
-      return undefined
+      const due = this.kidRefetchAt + this.options.cooldown
+      if (now >= due && this.scheduled === undefined) {
+        run = this.startKidRefetch()
+      } else {
+        if (this.scheduled !== undefined && this.scheduled.waiters >= MAX_UNKNOWN_KID_WAITERS) {
+          this.reportRateLimited()
+          return undefined
+        }
+        this.reportRateLimited()
+        const scheduled = this.schedule(due)
+        scheduled.waiters++
+        try {
+          return await waitFor(scheduled.promise, signal)
+        } catch (err) {
+          if (signal?.aborted === true && err === signal.reason) throw err
+          throw this.unavailable(err)
+        } finally {
+          scheduled.waiters--
+        }
+      }
     }
     try {
-      return await waitFor(this.startRefresh('unknown_kid'), signal)
+      return await waitFor(run, signal)
     } catch (err) {
       if (signal?.aborted === true && err === signal.reason) throw err
       throw this.unavailable(err)
@@ -212,8 +257,8 @@ export class JwksCache {
   }
 
   /**
-   * Fetches now, ignoring freshness and cooldown (an in-flight fetch is joined). Rejects with
-   * {@link UpstreamUnavailableError} when it fails; the previous keys stay in use as usual.
+   * Fetches now, ignoring freshness, retry delay and rate limit (an in-flight fetch is joined).
+   * Rejects with {@link UpstreamUnavailableError} when it fails; the previous keys stay in use as usual.
    */
   async refresh(): Promise<KeySet> {
     if (this.isStatic) return this.keySet as KeySet
@@ -236,11 +281,12 @@ export class JwksCache {
       freshUntil: set === undefined ? undefined : this.freshUntil,
       staleUntil: set === undefined ? undefined : this.staleUntil,
       lastFailure: this.lastFailure?.message,
+      nextRetryAt: this.lastFailure === undefined ? undefined : this.retryAt,
       pinned: this.options.pin !== undefined,
     }
   }
 
-  /** Forgets every key. A later {@link get} fetches again. */
+  /** Forgets every key and cancels a scheduled refetch (its waiters get a 503). */
   clear(): void {
     if (this.isStatic) return
     this.keySet = undefined
@@ -248,21 +294,77 @@ export class JwksCache {
     this.freshUntil = Number.NEGATIVE_INFINITY
     this.staleUntil = Number.NEGATIVE_INFINITY
     this.interned.clear()
+    const scheduled = this.scheduled
+    this.scheduled = undefined
+    scheduled?.cancel()
   }
 
-  private inFailureCooldown(now: number): boolean {
-    return this.lastFailure !== undefined && now < this.lastAttemptAt + this.options.cooldown
+  private waitingToRetry(now: number): boolean {
+    return this.lastFailure !== undefined && now < this.retryAt
+  }
+
+  private reportRateLimited(): void {
+    const hook = this.options.hooks?.onJwksRefresh
+    if (hook === undefined) return
+    emit(hook, {
+      url: this.options.uri ?? '',
+      cause: 'unknown_kid',
+      outcome: 'cooldown',
+      keyCount: this.keySet?.members.size,
+      durationMs: 0,
+    })
+  }
+
+  /**
+   * Starts (or joins) a fetch for an unknown `kid`. The rate limit runs from the end of that fetch,
+   * so a slow endpoint is asked less often, not more.
+   */
+  private startKidRefetch(): Promise<KeySet> {
+    this.kidRefetchAt = Date.now()
+    const run = this.startRefresh('unknown_kid')
+    const mark = (): void => {
+      this.kidRefetchAt = Date.now()
+    }
+    run.then(mark, mark)
+    return run
+  }
+
+  /** The one refetch that runs when the unknown-`kid` rate limit allows it again (at `due`). */
+  private schedule(due: number): ScheduledRefetch {
+    if (this.scheduled !== undefined) return this.scheduled
+    let fire!: (cancelled: boolean) => void
+    const promise = new Promise<boolean>((resolve) => {
+      fire = resolve
+    }).then((cancelled) => {
+      if (this.scheduled === scheduled) this.scheduled = undefined
+      if (cancelled) throw new KeySetFetchError('verifier closed')
+      return this.startKidRefetch()
+    })
+    // Waiters attach their own handlers; this one only keeps an unobserved rejection quiet.
+    promise.catch(() => undefined)
+    const timer = setTimeout(() => fire(false), Math.max(0, due - Date.now()))
+    timer.unref?.()
+    const scheduled: ScheduledRefetch = {
+      promise,
+      waiters: 0,
+      cancel: () => {
+        clearTimeout(timer)
+        fire(true)
+      },
+    }
+    this.scheduled = scheduled
+    return scheduled
   }
 
   private unavailable(cause?: unknown): UpstreamUnavailableError {
     const failure = cause instanceof KeySetFetchError ? cause : this.lastFailure
-    const wait = Math.ceil((this.lastAttemptAt + this.options.cooldown - Date.now()) / 1000)
+    const wait = Math.ceil((this.retryAt - Date.now()) / 1000)
     return new UpstreamUnavailableError({
       description: 'signing keys are temporarily unavailable',
       reason: 'jwks_unavailable',
       realm: this.options.realm,
       cause: failure,
-      retryAfter: failure?.retryAfter ?? (wait > 0 ? String(wait) : undefined),
+      retryAfter: failure?.retryAfter ?? (wait > 0 ? String(wait) : '1'),
       debug: { jwksUri: this.options.uri, failure: failure?.message },
     })
   }
@@ -313,6 +415,8 @@ export class JwksCache {
       this.staleUntil = this.freshUntil + this.options.maxStale
       this.lastAttemptAt = now
       this.lastFailure = undefined
+      this.failures = 0
+      this.retryAt = Number.NEGATIVE_INFINITY
       if (hook !== undefined) {
         emit(hook, {
           url,
@@ -331,6 +435,8 @@ export class JwksCache {
           : new KeySetFetchError('unexpected JWKS failure', { cause: err })
       this.lastAttemptAt = Date.now()
       this.lastFailure = failure
+      this.failures++
+      this.retryAt = this.lastAttemptAt + retryDelay(this.options, this.failures)
       if (hook !== undefined) {
         emit(hook, {
           url,
@@ -434,6 +540,24 @@ export class JwksCache {
     }
     return new KeySet(allowed, refused, algorithms, this.options.maxKeysWithoutKid)
   }
+}
+
+/** A refetch waiting for the unknown-`kid` rate limit, shared by every request that waits for it. */
+interface ScheduledRefetch {
+  /** Resolves to the fetched keys; rejects when the fetch fails or the cache was cleared first. */
+  promise: Promise<KeySet>
+  /** Requests waiting for it now. */
+  waiters: number
+  cancel(): void
+}
+
+/** Delay before the attempt that follows the `failures`-th consecutive failure: doubling, capped. */
+export function retryDelay(
+  options: Pick<JwksCacheOptions, 'retryDelay' | 'maxRetryDelay'>,
+  failures: number,
+): number {
+  const exponent = Math.min(Math.max(failures - 1, 0), 30)
+  return Math.min(options.retryDelay * 2 ** exponent, options.maxRetryDelay)
 }
 
 /** Waits for a shared promise, but lets one caller stop waiting when its own signal aborts. */

@@ -5,6 +5,12 @@ import { createSignatureCheck, importPublicJwk, type SignatureCheck } from './jw
 /** Most JWKS entries read from one document; a larger set is treated as garbage. */
 export const MAX_JWKS_KEYS = 100
 
+/**
+ * Most distinct keys one `kid` may stand for; further entries with that `kid` are ignored. Bounds
+ * the signature checks a forged token naming a duplicated `kid` can cost.
+ */
+export const MAX_KEYS_PER_KID = 3
+
 /** Smallest RSA modulus accepted, in bits (RFC 7518 §3.3). Shorter keys are never used. */
 const MIN_RSA_BITS = 2048
 
@@ -180,7 +186,7 @@ export class JwksKey {
  * per algorithm for tokens that carry no `kid`.
  */
 export class KeySet {
-  /** Usable, allowed keys by `kid`. */
+  /** Usable, allowed keys by `kid`: distinct keys, at most {@link MAX_KEYS_PER_KID} per `kid`, in JWKS order. */
   readonly byKid: ReadonlyMap<string, readonly JwksKey[]>
   /** For tokens without `kid`: usable, allowed keys per algorithm, at most `maxKeysWithoutKid` each. */
   readonly byAlgorithm: ReadonlyMap<JwtAlgorithm, readonly JwksKey[]>
@@ -201,14 +207,15 @@ export class KeySet {
       if (key.kid !== undefined) {
         const list = byKid.get(key.kid)
         if (list === undefined) byKid.set(key.kid, [key])
-        else list.push(key)
+        // The same entry published twice is one key; a kid reused for other keys is bounded.
+        else if (!list.includes(key) && list.length < MAX_KEYS_PER_KID) list.push(key)
       }
     }
     for (const alg of algorithms) {
       const list: JwksKey[] = []
       for (const key of allowed) {
         if (list.length >= maxKeysWithoutKid) break
-        if (key.algorithms.has(alg)) list.push(key)
+        if (key.algorithms.has(alg) && !list.includes(key)) list.push(key)
       }
       byAlgorithm.set(alg, list)
     }

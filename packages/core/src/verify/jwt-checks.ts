@@ -2,6 +2,7 @@ import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
 import type { JwtAlgorithm } from '../jwks/algorithms.js'
 import type { JwksKey, KeySet } from '../jwks/key-set.js'
 import { decodeCompactPayload, parseCompactJws, type CompactJws } from './compact-jws.js'
+import { checkTimeClaims } from './time-claims.js'
 
 // The checks of a JWT access token as plain functions of a policy (the validated options): the
 // header, the candidate keys, the signature and the claims. No I/O and no cache: jwt.ts feeds
@@ -183,9 +184,9 @@ export function checkSignature(
 
 /**
  * Decodes the payload of a token whose signature verified and applies the claim checks, in this
- * order: presence (`iss`, `aud`, `iat`, requiredClaims, `exp`), `iss`, `aud`, the types of `iat`,
- * `nbf`, `exp`, then `nbf`, `exp` and `maxTokenAge` against the clock (`Date.now()`, whole
- * seconds, with `clockTolerance`).
+ * order: presence (`iss`, `aud`, `iat`, requiredClaims, `exp`), `iss`, `aud`, then the time claims
+ * ({@link checkTimeClaims}: NumericDate values, `nbf`, `exp`, a future `iat`, `maxTokenAge`) against
+ * the clock (`Date.now()`, whole seconds, with `clockTolerance`).
  */
 export function checkClaims(
   policy: JwtPolicy,
@@ -214,25 +215,12 @@ export function checkClaims(
   if (policy.audience !== undefined && !hasAudience(claims.aud, policy.audience)) {
     throw audienceMismatch(policy, base, claims)
   }
-  for (const claim of ['iat', 'nbf', 'exp'] as const) {
-    const value = claims[claim]
-    if (value !== undefined && typeof value !== 'number') {
-      throw refuse(policy, 'malformed', 'malformed claim', { ...base, claim })
-    }
-  }
-  const now = Math.floor(Date.now() / 1000)
-  const tolerance = policy.clockTolerance
-  const { iat, nbf, exp } = claims as { iat?: number; nbf?: number; exp?: number }
-  if (nbf !== undefined && nbf > now + tolerance) {
-    throw refuse(policy, 'not_yet_valid', 'token not yet valid', base)
-  }
-  if (exp !== undefined && exp <= now - tolerance) throw refuse(policy, 'expired', 'token expired', base)
-  if (policy.maxTokenAge !== undefined && iat !== undefined) {
-    const age = now - iat
-    if (age - tolerance > policy.maxTokenAge) {
-      throw refuse(policy, 'too_old', 'token too old', { ...base, maxTokenAge: policy.maxTokenAge })
-    }
-    if (age < -tolerance) throw refuse(policy, 'not_yet_valid', 'token issued in the future', base)
+  const failure = checkTimeClaims(claims, Math.floor(Date.now() / 1000), policy)
+  if (failure !== undefined) {
+    const debug: Record<string, unknown> = { ...base, claim: failure.claim }
+    if (failure.reason === 'too_old') debug.maxTokenAge = policy.maxTokenAge
+    if (failure.problem !== undefined) debug.problem = failure.problem
+    throw refuse(policy, failure.reason, failure.description, debug)
   }
   return claims
 }

@@ -108,20 +108,35 @@ export interface JwtVerifierOptions {
   jwks?: { keys: readonly unknown[] } | undefined
   /**
    * How long fetched keys are used before the JWKS is fetched again, in milliseconds. Default
-   * `600000` (10 minutes). The request that finds the keys expired waits for the refetch.
+   * `600000` (10 minutes). The request that finds the keys expired waits for the refetch. This is
+   * also how long a key removed from the JWKS can stay trusted (longer only while the endpoint fails,
+   * see {@link maxStaleMs}); `refreshKeys()` ends it at once.
    */
   cacheMaxAgeMs?: number | undefined
   /**
-   * Minimum time between two JWKS fetches caused by unknown `kid`s or by a failed fetch, in
-   * milliseconds. During it, an unknown `kid` is refused at once (401 `unknown_kid`; 503 if the last
-   * fetch failed) without contacting the endpoint. Default `30000` (30 seconds).
+   * Minimum time between two JWKS refetches caused by unknown `kid`s, in milliseconds. A token
+   * whose `kid` is not in the cached keys triggers a refetch at once when none ran within this
+   * time; otherwise it waits (at most this long) for the next refetch, which every waiting request
+   * shares. So a key published just before use (a rotation) is never refused, and a flood of random
+   * `kid`s costs at most one fetch per `cooldownMs`. Default `5000` (5 seconds).
    */
   cooldownMs?: number | undefined
   /**
+   * After a failed JWKS fetch, the delay before the next attempt, in milliseconds; it doubles with
+   * each consecutive failure up to {@link maxRetryDelayMs}. Meanwhile calls without usable keys fail
+   * fast with 503 and `Retry-After`. Default `250`.
+   */
+  retryDelayMs?: number | undefined
+  /**
+   * Largest delay between two attempts while the JWKS endpoint keeps failing, in milliseconds: once
+   * it recovers, keys are fetched again by the first request after at most this long. Default `1000`.
+   */
+  maxRetryDelayMs?: number | undefined
+  /**
    * Stale-if-error: how long after {@link cacheMaxAgeMs} ran out the last good keys are still used
-   * while the JWKS endpoint fails, in milliseconds (retries then run in the background, once per
-   * `cooldownMs`). Afterwards verification fails with 503 (`jwks_unavailable`). `0` disables.
-   * Default `3600000` (1 hour).
+   * while the JWKS endpoint fails, in milliseconds (retries then run in the background, spaced by
+   * {@link retryDelayMs} … {@link maxRetryDelayMs}). Afterwards verification fails with 503
+   * (`jwks_unavailable`). `0` disables. Default `3600000` (1 hour).
    */
   maxStaleMs?: number | undefined
   /**
@@ -167,7 +182,7 @@ export interface JwtVerifierOptions {
   realm?: string | undefined
   /**
    * Observability: `onVerify` (every call, with `cached`), `onCache` (cache `'jwt'`, tier `'l1'`),
-   * `onJwksRefresh` (every fetch, and `outcome: 'cooldown'` when one was suppressed), `onUpstream`
+   * `onJwksRefresh` (every fetch, and `outcome: 'cooldown'` when a call had to wait for one), `onUpstream`
    * (kind `'jwks'` and `'admin'`). Default none; no event is built when no hook is set.
    */
   hooks?: HydrakitHooks | undefined
@@ -211,7 +226,7 @@ export interface JwtVerifier extends TokenVerifier {
    */
   verifyNow(token: string): AuthInfo | undefined
   /**
-   * Fetches the JWKS (and the pinned admin key set) now, ignoring freshness and cooldown; joins a
+   * Fetches the JWKS (and the pinned admin key set) now, ignoring freshness, rate limit and retry delay; joins a
    * fetch in flight. Resolves to the new status; rejects with {@link UpstreamUnavailableError} when
    * the fetch fails (the previous keys stay in use). A no-op for a static `jwks`.
    */
@@ -282,6 +297,8 @@ export interface ResolvedJwtOptions extends JwtPolicy {
   algorithmList: JwtAlgorithm[]
   cacheMaxAgeMs: number
   cooldownMs: number
+  retryDelayMs: number
+  maxRetryDelayMs: number
   maxStaleMs: number
   timeoutMs: number
   hooks: HydrakitHooks
@@ -308,7 +325,9 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     maxTokenAge: (v, p) => (v === undefined ? undefined : finite(v, 0, 1, p)),
     maxKeysWithoutKid: (v, p) => integer(v, 3, 0, p),
     cacheMaxAgeMs: (v, p) => integer(v, 600_000, 1, p),
-    cooldownMs: (v, p) => integer(v, 30_000, 1, p),
+    cooldownMs: (v, p) => integer(v, 5000, 1, p),
+    retryDelayMs: (v, p) => integer(v, 250, 1, p),
+    maxRetryDelayMs: (v, p) => integer(v, 1000, 1, p),
     maxStaleMs: (v, p) => integer(v, 3_600_000, 0, p),
     timeoutMs: (v, p) => integer(v, 5000, 1, p),
     hooks: (v, p) => hooksObject<HydrakitHooks>(v, p),
@@ -316,6 +335,11 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     resultCache: (v) => resultCacheOption(v),
   })
 
+  if (o.maxRetryDelayMs < o.retryDelayMs) {
+    throw new TypeError(
+      `maxRetryDelayMs must be >= retryDelayMs (${o.retryDelayMs}), got ${o.maxRetryDelayMs}`,
+    )
+  }
   if (options.jwks !== undefined && options.jwksUri !== undefined) {
     throw new TypeError('jwks and jwksUri are mutually exclusive: pass one of them')
   }
@@ -356,6 +380,8 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     staticKeys: options.jwks,
     cacheMaxAgeMs: o.cacheMaxAgeMs,
     cooldownMs: o.cooldownMs,
+    retryDelayMs: o.retryDelayMs,
+    maxRetryDelayMs: o.maxRetryDelayMs,
     maxStaleMs: o.maxStaleMs,
     timeoutMs: o.timeoutMs,
     hooks: combineHooks(o.hooks, createWarningHooks(o.warnings)),

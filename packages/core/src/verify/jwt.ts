@@ -88,6 +88,8 @@ class JwtVerifierImpl implements JwtVerifier {
         cacheMaxAge: o.cacheMaxAgeMs,
         maxStale: o.maxStaleMs,
         cooldown: o.cooldownMs,
+        retryDelay: o.retryDelayMs,
+        maxRetryDelay: o.maxRetryDelayMs,
         timeout: o.timeoutMs,
         realm: o.realm,
         upstream,

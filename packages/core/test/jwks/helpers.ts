@@ -5,7 +5,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 
 /** How the JWKS server answers. */
-export type FaultMode = 'ok' | 'slow' | 'status500' | 'garbage' | 'notJwks' | 'oversized' | 'hang'
+export type FaultMode =
+  'ok' | 'slow' | 'status500' | 'garbage' | 'notJwks' | 'oversized' | 'hang' | 'empty' | 'reset'
 
 /** A real HTTP server serving a JWKS (and anything else the test routes). */
 export interface TestServer {
@@ -93,6 +94,14 @@ export async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
         return true
       case 'hang':
         // Never answers; the client's timeout must fire.
+        return true
+      case 'empty':
+        res.writeHead(200, { 'content-type': 'application/jwk-set+json' })
+        res.end('{"keys":[]}')
+        return true
+      case 'reset':
+        // Closes the connection without an answer.
+        req.socket.destroy()
         return true
       case 'status500':
         res.writeHead(500, { 'content-type': 'application/json' })

@@ -1,7 +1,7 @@
 // JWKS endpoint outages: every failure is a 503 (never a 401, never a hang), with bounded
 // stale-if-error and a retry cooldown. Real servers on 127.0.0.1; only Date is faked.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { InvalidTokenError, UpstreamUnavailableError } from '../../src/errors/errors.js'
+import { UpstreamUnavailableError } from '../../src/errors/errors.js'
 import type { JwksRefreshEvent, UpstreamEvent } from '../../src/hooks.js'
 import { JwksCache } from '../../src/jwks/jwks-cache.js'
 import { createUpstreamClient } from '../../src/upstream/client.js'
@@ -97,16 +97,16 @@ describe('no cached keys and a failing endpoint → UpstreamUnavailableError (50
     expect(String(err.debug?.failure)).toMatch(/^JWKS has no usable signing key/)
   })
 
-  it('after a failure, calls within the cooldown fail fast without a fetch, with Retry-After', async () => {
+  it('after a failure, calls within the retry delay fail fast without a fetch, with Retry-After', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     server.mode = 'status500'
-    const v = verifier({ cooldownMs: 10_000 })
+    const v = verifier({ retryDelayMs: 10_000, maxRetryDelayMs: 10_000 })
     const base = server.jwksHits
     await unavailable(v.verify(await token()))
     const err = await unavailable(v.verify(await token()))
     expect(err.headers['retry-after']).toBe('10')
     expect(server.jwksHits).toBe(base + 1)
-    // The endpoint recovers; after the cooldown the next call fetches and succeeds.
+    // The endpoint recovers; after the retry delay the next call fetches and succeeds.
     server.mode = 'ok'
     vi.setSystemTime(Date.now() + 10_001)
     await expect(v.verify(await token())).resolves.toBeDefined()
@@ -132,7 +132,8 @@ describe('stale-if-error', () => {
     const v = verifier({
       cacheMaxAgeMs: 60_000,
       maxStaleMs: 120_000,
-      cooldownMs: 30_000,
+      retryDelayMs: 30_000,
+      maxRetryDelayMs: 30_000,
       hooks: { onJwksRefresh: (e) => refreshes.push(e) },
     })
     const start = Date.now()
@@ -145,10 +146,10 @@ describe('stale-if-error', () => {
     await expect(v.verify(await token())).resolves.toBeDefined()
     expect(server.jwksHits).toBe(base + 1)
     expect(refreshes.at(-1)).toMatchObject({ cause: 'expired', outcome: 'failure' })
-    // Within the retry cooldown: stale keys, no fetch.
+    // Within the retry delay: stale keys, no fetch.
     await expect(v.verify(await token())).resolves.toBeDefined()
     expect(server.jwksHits).toBe(base + 1)
-    // Cooldown over: still served at once, while one more attempt runs in the background.
+    // Retry delay over: still served at once, while one more attempt runs in the background.
     vi.setSystemTime(start + 100_000)
     await expect(v.verify(await token())).resolves.toBeDefined()
     await vi.waitFor(() => expect(refreshes.filter((e) => e.outcome === 'failure')).toHaveLength(2))
@@ -171,6 +172,8 @@ describe('stale-if-error', () => {
     const upstream: UpstreamEvent[] = []
     const v = verifier({
       cacheMaxAgeMs: 60_000,
+      retryDelayMs: 30_000,
+      maxRetryDelayMs: 30_000,
       timeoutMs: 1_000,
       hooks: { onUpstream: (e) => upstream.push(e) },
     })
@@ -180,7 +183,7 @@ describe('stale-if-error', () => {
     vi.setSystemTime(start + 61_000)
     await v.verify(await token())
     expect(upstream.map((e) => e.status)).toEqual([200, 500])
-    // The endpoint now hangs. After the cooldown a retry starts, but this call does not wait for it.
+    // The endpoint now hangs. After the retry delay a retry starts, but this call does not wait for it.
     server.mode = 'hang'
     vi.setSystemTime(start + 92_000)
     await expect(v.verify(await token())).resolves.toBeDefined()
@@ -198,18 +201,17 @@ describe('stale-if-error', () => {
     await unavailable(v.verify(await token()))
   })
 
-  it('an unknown kid with fresh keys and a failing refetch is a 503; during the cooldown after success it is a 401', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
-    const v = verifier()
+  it('an unknown kid is checked by a refetch: 401 when the fetch succeeds without it, 503 when it fails', async () => {
+    const v = verifier({ cooldownMs: 50 })
     await v.verify(await token())
-    // Right after a successful fetch: cooldown, refused as unknown without a fetch.
     const base = server.jwksHits
-    expect(await rejectionOf(v.verify(await token({}, 'nope')))).toBeInstanceOf(InvalidTokenError)
-    expect(server.jwksHits).toBe(base)
-    server.mode = 'status500'
-    vi.setSystemTime(Date.now() + 31_000)
-    await unavailable(v.verify(await token({}, 'nope')))
+    // Right after the initial fetch: the first unknown kid refetches at once.
+    expect(await rejectionOf(v.verify(await token({}, 'nope')))).toMatchObject({ reason: 'unknown_kid' })
     expect(server.jwksHits).toBe(base + 1)
+    // The next one waits for the rate limit, then refetches; the endpoint now fails: 503, not 401.
+    server.mode = 'status500'
+    await unavailable(v.verify(await token({}, 'nope')))
+    expect(server.jwksHits).toBe(base + 2)
     // The known kid still works with the (fresh) cached keys.
     await expect(v.verify(await token())).resolves.toBeDefined()
   })
@@ -260,6 +262,8 @@ describe('JwksCache directly', () => {
       cacheMaxAge: 60_000,
       maxStale: 0,
       cooldown: 30_000,
+      retryDelay: 250,
+      maxRetryDelay: 1000,
       timeout: 5_000,
       realm: 'api',
     })
@@ -281,6 +285,8 @@ describe('JwksCache directly', () => {
       cacheMaxAge: 60_000,
       maxStale: 0,
       cooldown: 30_000,
+      retryDelay: 250,
+      maxRetryDelay: 1000,
       timeout: 5_000,
       realm: 'api',
     })

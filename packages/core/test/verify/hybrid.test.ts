@@ -190,6 +190,35 @@ describe('createHybridVerifier: routing', () => {
     expect(hydra.introspectCalls).toBe(0)
   })
 
+  it('a JWT-looking but badly encoded token is refused locally as malformed: no introspection call', async () => {
+    const good = await mintJwt()
+    const [h, p, sig] = good.split('.') as [string, string, string]
+    const badUtf8 = Buffer.concat([
+      Buffer.from(`{"alg":"ES256","kid":"${kid}","x":"`),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]).toString('base64url')
+    const lastFlipped = (segment: string): string => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      const v = alphabet.indexOf(segment.slice(-1))
+      return segment.slice(0, -1) + alphabet.charAt(v ^ 1)
+    }
+    const variants = [
+      `${h}A.${p}.${sig}`, // header of length 4n + 1
+      `${badUtf8}.${p}.${sig}`, // header not UTF-8
+      `${h}=.${p}.${sig}`, // padding
+      `${h}.${p}.${lastFlipped(sig)}`, // non-canonical signature (86 characters: 4 unused bits)
+    ]
+    const hybrid = makeHybrid(true)
+    for (const token of variants) {
+      hydra.answers.set(token, activeAnswer()) // even if introspection would say yes
+      const err = await rejection(hybrid.verify(token))
+      expect(err).toBeInstanceOf(InvalidTokenError)
+      expect((err as InvalidTokenError).reason).toBe('malformed')
+    }
+    expect(hydra.introspectCalls).toBe(0)
+  })
+
   it('an inactive opaque token is refused by introspection (401 inactive)', async () => {
     const err = await rejection(makeHybrid().verify(`ory_at_${randomBytes(16).toString('hex')}.x`))
     expect(err).toBeInstanceOf(InvalidTokenError)

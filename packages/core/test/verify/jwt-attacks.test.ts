@@ -4,6 +4,8 @@ import { exportJWK, exportSPKI, SignJWT, type JWK } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError } from '../../src/errors/errors.js'
 import type { JwksRefreshEvent } from '../../src/hooks.js'
+import { MAX_UNKNOWN_KID_WAITERS } from '../../src/jwks/jwks-cache.js'
+import { MAX_KEYS_PER_KID } from '../../src/jwks/key-set.js'
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../../src/verify/jwt.js'
 import {
   b64json,
@@ -242,31 +244,94 @@ describe('forged or altered tokens', () => {
 })
 
 describe('unknown-kid flood', () => {
-  it('200 concurrent tokens with random kids cause at most one JWKS fetch per cooldown', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
+  it('waves of 200 concurrent tokens with random kids cost one JWKS fetch per wave, rate-limited', async () => {
     const events: JwksRefreshEvent[] = []
-    const v = verifier({ hooks: { onJwksRefresh: (e) => events.push(e) } })
+    const v = verifier({ cooldownMs: 1000, hooks: { onJwksRefresh: (e) => events.push(e) } })
     await v.verify(await signToken(rsa, { iss: server.issuer }))
     const base = server.jwksHits
-    const flood = (): Promise<string[]> =>
-      Promise.all(
-        Array.from({ length: 200 }, async () => {
-          const token = await signToken(evil, { iss: server.issuer }, { kid: crypto.randomUUID() })
-          return (await refusal(v.verify(token))).reason
-        }),
-      )
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        signToken(evil, { iss: server.issuer }, { kid: crypto.randomUUID() }),
+      ),
+    )
+    // All 200 calls start in the same tick, so they share whatever fetch they get.
+    const wave = (): Promise<string[]> =>
+      Promise.all(tokens.map(async (token) => (await refusal(v.verify(token))).reason))
 
-    // Inside the cooldown that follows the initial fetch: no fetch at all.
-    expect(new Set(await flood())).toEqual(new Set(['unknown_kid']))
+    // The first unknown kid after the initial fetch refetches at once; everyone shares it.
+    expect(new Set(await wave())).toEqual(new Set(['unknown_kid']))
+    expect(server.jwksHits).toBe(base + 1)
+    // Within cooldownMs of that refetch: every call waits for the one next refetch.
+    expect(new Set(await wave())).toEqual(new Set(['unknown_kid']))
+    expect(server.jwksHits).toBe(base + 2)
+    expect(new Set(await wave())).toEqual(new Set(['unknown_kid']))
+    expect(server.jwksHits).toBe(base + 3)
+    expect(events.filter((e) => e.cause === 'unknown_kid' && e.outcome === 'success')).toHaveLength(3)
+    expect(events.filter((e) => e.outcome === 'cooldown').length).toBeGreaterThanOrEqual(200)
+  })
+
+  it('at most MAX_UNKNOWN_KID_WAITERS calls wait for a rate-limited refetch; the rest are refused at once', async () => {
+    const v = verifier({ cooldownMs: 2000 })
+    await v.verify(await signToken(rsa, { iss: server.issuer }))
+    await refusal(v.verify(await signToken(evil, { iss: server.issuer }, { kid: 'first' })))
+    const base = server.jwksHits
+    const token = await signToken(evil, { iss: server.issuer }, { kid: 'flood' })
+    const calls = Array.from({ length: MAX_UNKNOWN_KID_WAITERS + 50 }, () => v.verify(token))
+    // The 50 beyond the limit settle before the shared refetch runs.
+    const settled: number[] = []
+    calls.forEach((c, i) => {
+      c.catch(() => settled.push(i))
+    })
+    await vi.waitFor(() => expect(settled.length).toBeGreaterThanOrEqual(50))
     expect(server.jwksHits).toBe(base)
-    expect(events.filter((e) => e.outcome === 'cooldown').length).toBeGreaterThan(0)
+    expect(settled.slice(0, 50).every((i) => i >= MAX_UNKNOWN_KID_WAITERS)).toBe(true)
+    const reasons = await Promise.all(calls.map(async (c) => (await refusal(c)).reason))
+    expect(new Set(reasons)).toEqual(new Set(['unknown_kid']))
+    expect(server.jwksHits).toBe(base + 1)
+  })
+})
 
-    // After the cooldown: exactly one shared refetch, then the cooldown again.
-    vi.setSystemTime(Date.now() + 31_000)
-    expect(new Set(await flood())).toEqual(new Set(['unknown_kid']))
-    expect(server.jwksHits).toBe(base + 1)
-    expect(events.filter((e) => e.cause === 'unknown_kid' && e.outcome === 'success')).toHaveLength(1)
-    expect(new Set(await flood())).toEqual(new Set(['unknown_kid']))
-    expect(server.jwksHits).toBe(base + 1)
+describe('duplicate kids in the JWKS', () => {
+  it('a kid published for many keys stands for at most MAX_KEYS_PER_KID distinct keys, in JWKS order', async () => {
+    const dups = await Promise.all(
+      Array.from({ length: MAX_KEYS_PER_KID + 2 }, () => makeKey('ES256', 'dup')),
+    )
+    const first = dups[0] as TestKey
+    // The first key published 20 times counts once; then the other keys under the same kid.
+    const own = await startJwksServer([
+      ...Array.from({ length: 20 }, () => first.jwk),
+      ...dups.slice(1).map((k) => k.jwk),
+    ])
+    try {
+      const v = createJwtVerifier({
+        issuer: own.issuer,
+        audience: 'api',
+        algorithms: ['ES256'],
+        resultCache: false,
+      })
+      verifiers.push(v)
+      const outcomes: string[] = []
+      for (const key of dups) {
+        try {
+          await v.verify(await signToken(key, { iss: own.issuer, aud: 'api' }))
+          outcomes.push('ok')
+        } catch (err) {
+          outcomes.push((err as InvalidTokenError).reason)
+        }
+      }
+      expect(outcomes).toEqual([
+        ...Array.from({ length: MAX_KEYS_PER_KID }, () => 'ok'),
+        'signature',
+        'signature',
+      ])
+      // A forged token naming the kid is checked against those keys only and refused; no refetch.
+      const hits = own.jwksHits
+      const forger = await makeKey('ES256', 'dup')
+      const err = await refusal(v.verify(await signToken(forger, { iss: own.issuer, aud: 'api' })))
+      expect(err.reason).toBe('signature')
+      expect(own.jwksHits).toBe(hits)
+    } finally {
+      await own.close()
+    }
   })
 })

@@ -8,7 +8,14 @@ export { toAuthInfo, readScopes, readAudience } from './auth-info.js'
 
 export type { TokenVerifier, VerifyCallOptions } from './verifier.js'
 
-export type { HydrakitHooks, VerifyEvent, CacheEvent, JwksRefreshEvent, UpstreamEvent } from './hooks.js'
+export type {
+  HydrakitHooks,
+  VerifyEvent,
+  CacheEvent,
+  JwksRefreshEvent,
+  UpstreamEvent,
+  BulkheadEvent,
+} from './hooks.js'
 
 export type {
   HydrakitErrorCode,

@@ -90,6 +90,8 @@ const KINDS = new Set(['introspection', 'jwks', 'token', 'admin'])
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 const CAUSES = new Set(['initial', 'expired', 'unknown_kid'])
 const REFRESH_OUTCOMES = new Set(['success', 'failure', 'cooldown'])
+const BULKHEAD_KINDS = new Set(['introspection'])
+const BULKHEAD_OUTCOMES = new Set(['admitted', 'queued', 'queue_full', 'queue_timeout', 'aborted'])
 
 const pick = (set: ReadonlySet<string>, value: unknown): string =>
   typeof value === 'string' && set.has(value) ? value : 'other'
@@ -111,6 +113,7 @@ function statusClass(status: unknown): string {
  * | `hydrakit_cache_lookups_total` | counter | `cache` (`jwt`/`introspection`/`jwks`), `tier` (`l1`/`l2`), `outcome` (`hit`/`miss`/`negative_hit`/`error`) |
  * | `hydrakit_upstream_request_duration_seconds` | histogram | `kind` (`introspection`/`jwks`/`token`/`admin`), `method`, `status_class` (`2xx`…`5xx`, `error` when no response) |
  * | `hydrakit_jwks_refreshes_total` | counter | `cause` (`initial`/`expired`/`unknown_kid`), `outcome` (`success`/`failure`/`cooldown`) |
+ * | `hydrakit_bulkhead_calls_total` | counter | `kind` (`introspection`), `outcome` (`admitted`/`queued`/`queue_full`/`queue_timeout`/`aborted`) |
  *
  * Label values are taken from fixed sets (anything else is `other`), so the series count is bounded.
  * Calling it again with the same registry and prefix reuses the registered metrics. Validates options
@@ -194,6 +197,12 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
     'outcome',
   ])
 
+  const bulkheadCalls = counter(
+    'bulkhead_calls_total',
+    'Requests for a slot of the concurrency limit toward Hydra, by kind and outcome (queue_full and queue_timeout were answered 503).',
+    ['kind', 'outcome'],
+  )
+
   return {
     onVerify(event) {
       const outcome = event.outcome === 'success' ? 'success' : 'failure'
@@ -229,6 +238,12 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
     },
     onJwksRefresh(event) {
       jwksRefreshes.inc({ cause: pick(CAUSES, event.cause), outcome: pick(REFRESH_OUTCOMES, event.outcome) })
+    },
+    onBulkhead(event) {
+      bulkheadCalls.inc({
+        kind: pick(BULKHEAD_KINDS, event.kind),
+        outcome: pick(BULKHEAD_OUTCOMES, event.outcome),
+      })
     },
   }
 }

@@ -2,6 +2,7 @@ import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import type { JsonValue } from '../cache/store.js'
 import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
 import { isObject } from '../options/validate.js'
+import { checkJsonBounds, CLAIM_BOUNDS } from './json-bounds.js'
 
 // What an introspection answer (RFC 7662 §2.2) means for a request, as plain functions: the
 // answer's shape, the cached form of it, and the local checks that turn an active answer into
@@ -102,7 +103,8 @@ export function subjectOfCached(value: JsonValue): string | undefined {
 
 /**
  * Validates an introspection response (RFC 7662 §2.2 plus Hydra's fields). `undefined` when it is
- * not usable: not an object, `active` not a boolean, or a known field of the wrong type. `null`
+ * not usable: not an object, `active` not a boolean, a known field of the wrong type, or an active
+ * answer nested deeper or larger than `CLAIM_BOUNDS` (32 levels, 20,000 values). `null`
  * stands for an absent optional field.
  */
 export function parseOutcome(data: unknown): Outcome | undefined {
@@ -126,6 +128,9 @@ export function parseOutcome(data: unknown): Outcome | undefined {
     return undefined
   }
   if (data.ext !== undefined && data.ext !== null && !isObject(data.ext)) return undefined
+  // Too deep or too large to copy or serialize safely (structuredClone, JSON.stringify): an
+  // upstream that sends this is broken, and a client must never see it as a crash.
+  if (checkJsonBounds(data, CLAIM_BOUNDS) !== undefined) return undefined
   return { active: true, claims: data as Claims }
 }
 

@@ -1,6 +1,7 @@
 // Absurd but well-formed introspection answers through real Express 4/5 and Koa 2/3 servers, in
 // introspection and hybrid mode: claims nested thousands of levels deep (fresh or read back from the
-// cache). An absurd upstream reply is our outage (503), never a crash (500).
+// cache), time claims that would never expire, and nbf/iat in the future. An absurd upstream reply
+// is our outage (503), never a crash (500); a token that is not valid yet is the client's (401).
 import { createMemoryCacheStore, tokenCacheKey, type JsonValue } from '@hydrakit/core/cache'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FRAMEWORKS, startApp, type Framework, type SharedOptions } from '../support/apps.js'
@@ -31,6 +32,12 @@ const REPLIES: Record<string, () => string> = {
   ory_at_deep_ext: () => active(`"ext":${nested(DEPTH)}`),
   ory_at_deep_array: () => active(`"extra":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`),
   ory_at_wide: () => active(`"extra":[${new Array(25_000).fill('0').join(',')}]`),
+  ory_at_exp_infinite: () => active().replace(/"exp":\d+/, '"exp":1e309'),
+  ory_at_exp_absurd: () => active().replace(/"exp":\d+/, '"exp":1e300'),
+  ory_at_iat_negative: () => active().replace(/"iat":\d+/, '"iat":-1'),
+  ory_at_nbf_future: () => active(`"nbf":${now() + 3600}`),
+  ory_at_iat_future: () => active().replace(/"iat":\d+/, `"iat":${now() + 3600}`),
+  ory_at_nbf_within_tolerance: () => active(`"nbf":${now() + 2}`),
   ory_at_cached_deep: () => active(),
 }
 
@@ -55,6 +62,12 @@ const cases: Array<[token: string, status: number, error: string | undefined]> =
   ['ory_at_deep_ext', 503, 'temporarily_unavailable'],
   ['ory_at_deep_array', 503, 'temporarily_unavailable'],
   ['ory_at_wide', 503, 'temporarily_unavailable'],
+  ['ory_at_exp_infinite', 503, 'temporarily_unavailable'],
+  ['ory_at_exp_absurd', 503, 'temporarily_unavailable'],
+  ['ory_at_iat_negative', 503, 'temporarily_unavailable'],
+  ['ory_at_nbf_future', 401, 'invalid_token'],
+  ['ory_at_iat_future', 401, 'invalid_token'],
+  ['ory_at_nbf_within_tolerance', 200, undefined],
 ]
 
 describe.each(FRAMEWORKS.flatMap((f) => (['introspection', 'hybrid'] as const).map((m) => [f, m])))(

@@ -108,8 +108,9 @@ export interface IntrospectionVerifierOptions {
    */
   issuer?: string | undefined
   /**
-   * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer. A cached
-   * answer is never used past `exp`. Default `5`.
+   * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer, and `nbf` and
+   * `iat` (refused when further in the future) of every answer. A cached answer is never used past
+   * `exp`. Default `5`.
    */
   clockTolerance?: number | undefined
   /**

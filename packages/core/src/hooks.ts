@@ -55,6 +55,22 @@ export interface UpstreamEvent {
 }
 
 /**
+ * Emitted when a call toward Hydra's admin API asks the verifier's bulkhead (its concurrency limit)
+ * for a slot: `admitted` (a slot was free), `queued` (it got one after waiting), or a refusal
+ * (`queue_full`, `queue_timeout`: the caller gets 503 with `Retry-After`; `aborted`: the verifier
+ * closed or the caller gave up while waiting).
+ */
+export interface BulkheadEvent {
+  /** The call kind the bulkhead guards. */
+  kind: 'introspection'
+  outcome: 'admitted' | 'queued' | 'queue_full' | 'queue_timeout' | 'aborted'
+  /** Calls running toward the upstream right after this event. */
+  active: number
+  /** Calls waiting for a slot right after this event. */
+  queued: number
+}
+
+/**
  * Observability hooks. Every hook is optional; when none is set nothing is built or called, so an
  * unobserved verifier pays nothing. A hook that throws is ignored (it never fails a request).
  */
@@ -65,6 +81,8 @@ export interface HydrakitHooks {
   onUpstream?: ((event: UpstreamEvent) => void) | undefined
   /** A guard refused a request (see {@link RefusalEvent}). */
   onRefuse?: ((event: RefusalEvent) => void) | undefined
+  /** Every request for a slot of a bulkhead toward Hydra's admin API (see {@link BulkheadEvent}). */
+  onBulkhead?: ((event: BulkheadEvent) => void) | undefined
 }
 
 /** Calls a hook, swallowing anything it throws. */

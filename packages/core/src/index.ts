@@ -15,6 +15,7 @@ export type {
   JwksRefreshEvent,
   UpstreamEvent,
   RefusalEvent,
+  BulkheadEvent,
 } from './hooks.js'
 
 export type {

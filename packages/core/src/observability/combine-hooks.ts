@@ -1,6 +1,6 @@
 import type { HydrakitHooks } from '../hooks.js'
 
-const NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream', 'onRefuse'] as const
+const NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream', 'onRefuse', 'onBulkhead'] as const
 
 /**
  * Merges several {@link HydrakitHooks} objects into one, so that metrics, tracing and debug logging

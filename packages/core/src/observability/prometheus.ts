@@ -91,6 +91,8 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 const CAUSES = new Set(['initial', 'expired', 'unknown_kid'])
 const REFRESH_OUTCOMES = new Set(['success', 'failure', 'cooldown'])
 const STATUSES = new Set(['400', '401', '403', '503'])
+const BULKHEAD_KINDS = new Set(['introspection'])
+const BULKHEAD_OUTCOMES = new Set(['admitted', 'queued', 'queue_full', 'queue_timeout', 'aborted'])
 
 const pick = (set: ReadonlySet<string>, value: unknown): string =>
   typeof value === 'string' && set.has(value) ? value : 'other'
@@ -119,6 +121,7 @@ function statusClass(status: unknown): string {
  * requests by what the client was told, one per request: a missing token is `401`/`missing`, a missing
  * scope `403`/`scope`. It is fed by the guards, so pass these hooks to `hydra({ hooks })` (or to
  * `createGuardBuilder`), not only to a verifier you build yourself.
+ * | `hydrakit_bulkhead_calls_total` | counter | `kind` (`introspection`), `outcome` (`admitted`/`queued`/`queue_full`/`queue_timeout`/`aborted`) |
  *
  * Label values are taken from fixed sets (anything else is `other`), so the series count is bounded.
  * Calling it again with the same registry and prefix reuses the registered metrics. Validates options
@@ -207,6 +210,11 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
     'Refused requests by the HTTP status sent (400, 401, 403, 503) and the reason.',
     ['status', 'reason'],
   )
+  const bulkheadCalls = counter(
+    'bulkhead_calls_total',
+    'Requests for a slot of the concurrency limit toward Hydra, by kind and outcome (queue_full and queue_timeout were answered 503).',
+    ['kind', 'outcome'],
+  )
 
   return {
     onRefuse(event) {
@@ -246,6 +254,12 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
     },
     onJwksRefresh(event) {
       jwksRefreshes.inc({ cause: pick(CAUSES, event.cause), outcome: pick(REFRESH_OUTCOMES, event.outcome) })
+    },
+    onBulkhead(event) {
+      bulkheadCalls.inc({
+        kind: pick(BULKHEAD_KINDS, event.kind),
+        outcome: pick(BULKHEAD_OUTCOMES, event.outcome),
+      })
     },
   }
 }

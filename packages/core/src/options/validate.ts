@@ -128,7 +128,7 @@ export function optionalObject(
   return value
 }
 
-const HOOK_NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream'] as const
+const HOOK_NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream', 'onBulkhead'] as const
 
 /** A {@link HydrakitHooks}-shaped object: every hook set is a function. */
 export function hooksObject<T extends object>(value: unknown, path = 'hooks'): T | undefined {

@@ -2,6 +2,7 @@ import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import type { JsonValue } from '../cache/store.js'
 import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
 import { isObject } from '../options/validate.js'
+import { checkJsonBounds, CLAIM_BOUNDS } from './json-bounds.js'
 
 // What an introspection answer (RFC 7662 §2.2) means for a request, as plain functions: the
 // answer's shape, the cached form of it, and the local checks that turn an active answer into
@@ -28,6 +29,12 @@ const STRING_FIELDS = [
   'jti',
 ] as const
 const NUMBER_FIELDS = ['exp', 'iat', 'nbf'] as const
+
+/**
+ * Largest time claim accepted, in seconds: 9999-12-31T23:59:59Z. A later `exp` (`1e300`, or what
+ * `1e309` parses to, `Infinity`) would make a token that never expires.
+ */
+export const MAX_TIME_CLAIM = 253_402_300_799
 
 /** What the local checks of an active answer depend on (validated options). */
 export interface IntrospectionPolicy {
@@ -59,7 +66,26 @@ export function isExpired(exp: JsonValue | undefined, toleranceSeconds: number):
 }
 
 /**
- * Applies the local checks to an active answer (`token_use`, `exp`, `iss`, `aud`, in this order)
+ * The clock checks of an active answer, as the JWT verifier applies them to a JWT's claims: `exp`
+ * passed, `nbf` ahead, or `iat` ahead of `now` by more than `toleranceSeconds`. Absent claims are
+ * not checked; types and ranges were checked by {@link parseOutcome}. Returns the refusal reason.
+ *
+ * Kept pure so that both verifiers can share one time-claim function.
+ */
+export function checkTimeClaims(
+  claims: Claims,
+  nowSeconds: number,
+  toleranceSeconds: number,
+): 'expired' | 'not_yet_valid' | undefined {
+  const { exp, nbf, iat } = claims
+  if (typeof exp === 'number' && exp <= nowSeconds - toleranceSeconds) return 'expired'
+  if (typeof nbf === 'number' && nbf > nowSeconds + toleranceSeconds) return 'not_yet_valid'
+  if (typeof iat === 'number' && iat > nowSeconds + toleranceSeconds) return 'not_yet_valid'
+  return undefined
+}
+
+/**
+ * Applies the local checks to an active answer (`token_use`, `exp`/`nbf`/`iat`, `iss`, `aud`, in this order)
  * and builds the caller's own AuthInfo; throws a refusal.
  */
 export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, claims: Claims): AuthInfo {
@@ -71,8 +97,14 @@ export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, cl
   } else if (use !== 'access_token') {
     throw refuse(policy, 'token_use', 'the token is not an access token', { tokenUse: use })
   }
-  if (isExpired(claims.exp, policy.clockTolerance)) {
-    throw refuse(policy, 'expired', 'the access token expired', { exp: claims.exp })
+  const time = checkTimeClaims(claims, Date.now() / 1000, policy.clockTolerance)
+  if (time !== undefined) {
+    throw refuse(
+      policy,
+      time,
+      time === 'expired' ? 'the access token expired' : 'the access token is not valid yet',
+      { exp: claims.exp, nbf: claims.nbf, iat: claims.iat },
+    )
   }
   const issuer = policy.issuer
   if (issuer !== undefined && claims.iss !== issuer) {
@@ -102,7 +134,9 @@ export function subjectOfCached(value: JsonValue): string | undefined {
 
 /**
  * Validates an introspection response (RFC 7662 §2.2 plus Hydra's fields). `undefined` when it is
- * not usable: not an object, `active` not a boolean, or a known field of the wrong type. `null`
+ * not usable: not an object, `active` not a boolean, a known field of the wrong type, a time claim
+ * outside 0…{@link MAX_TIME_CLAIM} (`Infinity` included), or an active answer nested deeper or
+ * larger than `CLAIM_BOUNDS` (32 levels, 20,000 values). `null`
  * stands for an absent optional field.
  */
 export function parseOutcome(data: unknown): Outcome | undefined {
@@ -114,7 +148,9 @@ export function parseOutcome(data: unknown): Outcome | undefined {
   }
   for (const f of NUMBER_FIELDS) {
     const v = data[f]
-    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return undefined
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !(v >= 0 && v <= MAX_TIME_CLAIM))) {
+      return undefined
+    }
   }
   const aud = data.aud
   if (
@@ -126,6 +162,9 @@ export function parseOutcome(data: unknown): Outcome | undefined {
     return undefined
   }
   if (data.ext !== undefined && data.ext !== null && !isObject(data.ext)) return undefined
+  // Too deep or too large to copy or serialize safely (structuredClone, JSON.stringify): an
+  // upstream that sends this is broken, and a client must never see it as a crash.
+  if (checkJsonBounds(data, CLAIM_BOUNDS) !== undefined) return undefined
   return { active: true, claims: data as Claims }
 }
 

@@ -20,6 +20,7 @@ import {
   audienceOption,
 } from '../options/validate.js'
 import type { AdminAuth } from '../upstream/admin-auth.js'
+import type { BulkheadLimits } from '../upstream/bulkhead.js'
 import type { AuthInfo } from '../auth-info.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 import type { IntrospectionPolicy } from './introspection-answer.js'
@@ -112,8 +113,9 @@ export interface IntrospectionVerifierOptions {
    */
   issuer?: string | undefined
   /**
-   * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer. A cached
-   * answer is never used past `exp`. Default `5`.
+   * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer, and `nbf` and
+   * `iat` (refused when further in the future) of every answer. A cached answer is never used past
+   * `exp`. Default `5`.
    */
   clockTolerance?: number | undefined
   /**
@@ -130,6 +132,24 @@ export interface IntrospectionVerifierOptions {
   /** Largest introspection response accepted, in bytes; a larger one fails with 503. Default `65536`. */
   maxResponseBytes?: number | undefined
   /**
+   * Most introspection calls this verifier has in flight toward the endpoint at once (the
+   * bulkhead). Lookups of one token share one call and take one slot; cache hits take none. When
+   * every slot is busy, further calls wait in a queue (`maxQueuedCalls`, `queueTimeoutMs`). Bounds
+   * the load a flood of distinct random tokens can put on Hydra. Integer >= 1. Default `32`.
+   */
+  maxConcurrentCalls?: number | undefined
+  /**
+   * Most introspection calls waiting for a free slot. A call that finds the queue full is refused
+   * at once: the request is answered 503 `temporarily_unavailable` with `Retry-After: 1`, and Hydra
+   * is not called. `0` refuses whenever every slot is busy. Integer >= 0. Default `128`.
+   */
+  maxQueuedCalls?: number | undefined
+  /**
+   * Longest wait for a free slot, in milliseconds; a call still waiting then is refused with 503
+   * and `Retry-After: 1` without calling Hydra. Integer >= 1. Default `1000`.
+   */
+  queueTimeoutMs?: number | undefined
+  /**
    * undici dispatcher (Agent, Pool) for every call, including client-credentials token requests.
    * Default: a keep-alive `Agent` owned by this verifier and closed by `close()`. A dispatcher
    * passed here is never closed by the verifier.
@@ -142,7 +162,7 @@ export interface IntrospectionVerifierOptions {
   /**
    * Observability: `onVerify` (every call), `onCache` (cache `'introspection'`; tier `'l1'`, or per
    * tier `'l1'`/`'l2'` with a tiered or Redis store), `onUpstream` (kind `'introspection'`, plus
-   * `'token'` for client-credentials). Default none.
+   * `'token'` for client-credentials), `onBulkhead` (every request for a call slot). Default none.
    */
   hooks?: HydrakitHooks | undefined
   /**
@@ -209,6 +229,8 @@ export interface ResolvedIntrospectionOptions extends IntrospectionPolicy {
   url: string
   timeoutMs: number
   maxResponseBytes: number
+  /** Limits of the concurrency bulkhead toward the endpoint. */
+  bulkhead: BulkheadLimits
   /** The `scope` form parameter sent with every request, if any. */
   scope: string | undefined
   /** Only set when it holds a hook this verifier emits. */
@@ -271,6 +293,9 @@ export function resolveIntrospectionOptions(
     realm: (v, p) => nonEmptyString(v, 'api', p),
     timeoutMs: (v, p) => integer(v, 5000, 1, p),
     maxResponseBytes: (v, p) => integer(v, 65536, 1, p),
+    maxConcurrentCalls: (v, p) => integer(v, 32, 1, p),
+    maxQueuedCalls: (v, p) => integer(v, 128, 0, p),
+    queueTimeoutMs: (v, p) => integer(v, 1000, 1, p),
     clockTolerance: (v, p) => finite(v, 5, 0, p),
     allowMissingTokenUse: (v, p) => bool(v, false, p),
     scope: (v) => scopeParam(v),
@@ -288,13 +313,18 @@ export function resolveIntrospectionOptions(
     realm: o.realm,
     timeoutMs: o.timeoutMs,
     maxResponseBytes: o.maxResponseBytes,
+    bulkhead: {
+      maxConcurrent: o.maxConcurrentCalls,
+      maxQueued: o.maxQueuedCalls,
+      queueTimeoutMs: o.queueTimeoutMs,
+    },
     clockTolerance: o.clockTolerance,
     allowMissingTokenUse: o.allowMissingTokenUse,
     scope: o.scope,
     audiences: o.audience,
     issuer: o.issuer,
     // Only keep what this verifier emits, so an all-undefined hooks object costs nothing.
-    hooks: h.onVerify || h.onCache || h.onUpstream ? h : undefined,
+    hooks: h.onVerify || h.onCache || h.onUpstream || h.onBulkhead ? h : undefined,
     dispatcher: o.dispatcher,
     baseHeaders,
     cache,

@@ -16,6 +16,7 @@ import { createAdminAuthProvider } from '../upstream/admin-auth.js'
 import { createUpstreamClient, UpstreamError } from '../upstream/client.js'
 import { KEEP_ALIVE } from '../upstream/dispatcher.js'
 import { parseJsonSafe, type HttpResponse } from '../upstream/request.js'
+import { createUpstreamBulkhead } from '../upstream/bulkhead.js'
 import {
   INACTIVE,
   isExpired,
@@ -67,6 +68,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
   const tiered = store !== undefined && reportsTiers(store)
   const flight = createSingleFlight<Outcome>()
+  const bulkhead = createUpstreamBulkhead(o.bulkhead, { kind: 'introspection', realm, hooks })
   const closing = new AbortController()
   let closed: Promise<void> | undefined
   // Bumped by every invalidation of this verifier's entries (here or from another instance): an
@@ -263,7 +265,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         key,
         async () => {
           const started = generation
-          const fresh = await introspect(token)
+          const fresh = await bulkhead.run(() => introspect(token), closing.signal)
           // Invalidated meanwhile (revoke, invalidate, resync): don't cache what may be stale.
           if (started === generation) await remember(token, key, fresh)
           return fresh

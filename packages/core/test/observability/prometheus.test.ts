@@ -45,6 +45,7 @@ describe('createPrometheusHooks', () => {
     createPrometheusHooks(prom, { registry })
     const names = (await registry.getMetricsAsJSON()).map((m) => `${m.name} ${m.type}`).sort()
     expect(names).toEqual([
+      'hydrakit_bulkhead_calls_total counter',
       'hydrakit_cache_lookups_total counter',
       'hydrakit_jwks_refreshes_total counter',
       'hydrakit_refusals_total counter',

@@ -101,20 +101,30 @@ export interface IntrospectionVerifierOptions {
    */
   audience?: string | readonly string[] | undefined
   /**
-   * Expected `iss`, compared exactly (no trailing-slash normalisation: Hydra v1.x always appends a
-   * slash, v2+ uses `urls.self.issuer` verbatim). A missing or different `iss` is refused (401,
-   * reason `issuer`). Default: not checked.
+   * Expected `iss`, compared as an exact string (Hydra v1.x always appends a slash, v2+ uses
+   * `urls.self.issuer` verbatim; see {@link tolerateIssuerTrailingSlash}). A missing or different
+   * `iss` is refused (401, reason `issuer`). Default: not checked. With neither `adminUrl` nor
+   * `introspectionUrl`, the endpoint is discovered from this issuer's metadata.
    */
   issuer?: string | undefined
+  /**
+   * Also accept an `iss` that differs from {@link issuer} only by one trailing slash
+   * (`https://auth.example` ⇔ `https://auth.example/`), the same rule as the JWT verifier's option
+   * of that name. Default `false` (exact match only).
+   */
+  tolerateIssuerTrailingSlash?: boolean | undefined
   /**
    * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer. A cached
    * answer is never used past `exp`. Default `5`.
    */
   clockTolerance?: number | undefined
   /**
-   * What to do when an active answer has no `token_use` (Hydra always sends it; other RFC 7662
-   * servers may not). `false` refuses such tokens (401, reason `token_use`), because a refresh token
-   * could not be told from an access token. `true` accepts them. Default `false`.
+   * What to do when an active answer has no `token_use`. Hydra always sends it (`access_token` or
+   * `refresh_token`); other RFC 7662 servers do not. `false` refuses such answers (401, reason
+   * `token_use`). `true` lets the rest of the answer decide: `token_type` (`Bearer`, `DPoP`, ...:
+   * oidc-provider, Doorkeeper), Keycloak's `typ` (`Bearer`), or else the presence of an `aud`
+   * mark an access token; an answer that marks a refresh token (`token_type: refresh_token`,
+   * `typ: Refresh`) or marks nothing at all is still refused. Default `false`.
    */
   allowMissingTokenUse?: boolean | undefined
   /**
@@ -217,6 +227,7 @@ export function resolveIntrospectionOptions(
     maxResponseBytes: (v, p) => integer(v, 65536, 1, p),
     clockTolerance: (v, p) => finite(v, 5, 0, p),
     allowMissingTokenUse: (v, p) => bool(v, false, p),
+    tolerateIssuerTrailingSlash: (v, p) => bool(v, false, p),
     scope: (v) => scopeParam(v),
     audience: (v, p) => stringList(v, p),
     issuer: (v, p) => nonEmptyString(v, undefined, p),
@@ -236,6 +247,7 @@ export function resolveIntrospectionOptions(
     scope: o.scope,
     audiences: o.audience,
     issuer: o.issuer,
+    tolerateIssuerTrailingSlash: o.tolerateIssuerTrailingSlash,
     // Only keep what this verifier emits, so an all-undefined hooks object costs nothing.
     hooks: h !== undefined && (h.onVerify || h.onCache || h.onUpstream) ? h : undefined,
     dispatcher: o.dispatcher,

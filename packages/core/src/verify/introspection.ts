@@ -12,6 +12,7 @@ import {
   type RejectionReason,
 } from '../errors/errors.js'
 import { emit, type CacheEvent } from '../hooks.js'
+import { classifyIntrospectionFailure } from '../introspection/upstream-error.js'
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
 import { createOwnedDispatcher, KEEP_ALIVE } from '../upstream/dispatcher.js'
 import {
@@ -189,11 +190,16 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       break
     }
     if (res.status !== 200) {
+      const failure = classifyIntrospectionFailure(res.status, parseJsonSafe(res.body))
+      // A 400 `unsupported_token_type` / `invalid_token` is the upstream refusing the client's
+      // token (oidc-provider answers that for any JWT-shaped or garbage input): an inactive token,
+      // negative-cached like one. Anything else is our request or the upstream failing: 503.
+      if (failure.outcome === 'invalid_token') return INACTIVE
       const retryAfter =
         res.status === 429 || res.status >= 500 ? headerValue(res.headers, 'retry-after') : undefined
       throw unavailable(
         'token introspection is temporarily unavailable',
-        { status: res.status },
+        { status: res.status, failure: failure.reason, error: failure.error ?? null },
         undefined,
         retryAfter,
       )

@@ -1,9 +1,16 @@
 // Discovery against panva's oidc-provider: its endpoints are not where Hydra keeps them
 // (`/jwks`, `/token/introspection`), and discovery finds them from the issuer alone.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createIssuerMetadataResolver } from '../../packages/core/src/discovery/resolver.js'
-import { httpFetch } from '../../packages/core/test/discovery/http-fetch.js'
+import { createIssuerMetadataResolver, type DiscoveryFetch } from '@hydrakit/core/authorization-server'
 import { startOidcProvider, type OidcProviderServer } from './oidc-provider/server.js'
+
+// A plain GET over the global fetch (the verifiers use their own upstream client).
+const httpFetch =
+  (): DiscoveryFetch =>
+  async (url, { signal }) => {
+    const res = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } })
+    return { status: res.status, body: await res.text() }
+  }
 
 let op: OidcProviderServer
 beforeAll(async () => {

@@ -11,6 +11,8 @@ import {
   type InvalidTokenError,
   type RejectionReason,
 } from '../errors/errors.js'
+import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
+import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { emit, type CacheEvent } from '../hooks.js'
 import { classifyIntrospectionFailure } from '../introspection/upstream-error.js'
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
@@ -77,6 +79,43 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     void ownDispatcher?.close()
     throw err
   }
+  let resolver: IssuerMetadataResolver | undefined
+  try {
+    resolver =
+      o.discovery === true
+        ? createIssuerMetadataResolver({
+            issuer: o.issuer as string,
+            fetch: upstreamDiscoveryFetch({ timeoutMs, dispatcher }),
+            tolerateIssuerTrailingSlash: o.tolerateIssuerTrailingSlash,
+            timeoutMs,
+          })
+        : o.discovery === false
+          ? undefined
+          : o.discovery
+  } catch (err) {
+    void ownDispatcher?.close()
+    throw err
+  }
+  /** The endpoint: configured, or discovered (and then remembered for `introspectionUrl`). */
+  let endpoint = url
+  const endpointUrl = async (): Promise<string> => {
+    if (resolver === undefined) return url as string
+    let found: string | undefined
+    let why: string
+    try {
+      const metadata = await resolver.resolve()
+      found = metadata.introspectionEndpoint
+      why = `discovery document at ${metadata.url} has no introspection_endpoint: set adminUrl (Hydra) or introspectionUrl`
+    } catch (err) {
+      why = err instanceof Error ? err.message : 'discovery failed'
+      throw unavailable('token introspection is temporarily unavailable', { failure: 'discovery', why }, err)
+    }
+    if (found === undefined) {
+      throw unavailable('token introspection is temporarily unavailable', { failure: 'discovery', why })
+    }
+    endpoint = found
+    return found
+  }
   const store = cache?.store
   // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
   const tiered = store !== undefined && reportsTiers(store)
@@ -133,7 +172,11 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   }
 
   /** One POST to the endpoint, reported to `onUpstream`. Transport failures become 503. */
-  const post = async (body: string, authHeaders: Record<string, string>): Promise<HttpResponse> => {
+  const post = async (
+    url: string,
+    body: string,
+    authHeaders: Record<string, string>,
+  ): Promise<HttpResponse> => {
     const started = hooks?.onUpstream !== undefined ? performance.now() : 0
     let status: number | undefined
     let failure: unknown
@@ -173,6 +216,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     const form = new URLSearchParams({ token })
     if (scope !== undefined) form.set('scope', scope)
     const body = form.toString()
+    const target = await endpointUrl()
     let res: HttpResponse
     for (let attempt = 0; ; attempt++) {
       let authHeaders: Record<string, string>
@@ -181,7 +225,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       } catch (err) {
         throw unavailable('token introspection is temporarily unavailable', { stage: 'admin_auth' }, err)
       }
-      res = await post(body, authHeaders)
+      res = await post(target, body, authHeaders)
       // A client-credentials token may have been revoked or rotated: get a new one, once.
       if (res.status === 401 && o.retryOn401 && attempt === 0) {
         auth.invalidate()
@@ -329,7 +373,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
 
   return {
     realm,
-    introspectionUrl: url,
+    get introspectionUrl() {
+      return endpoint
+    },
     async verify(token, callOptions) {
       if (hooks?.onVerify === undefined) return (await run(token, callOptions?.signal))[0]
       const started = performance.now()

@@ -2,7 +2,8 @@
 // (`/jwks`, `/token/introspection`), and discovery finds them from the issuer alone.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createIssuerMetadataResolver, type DiscoveryFetch } from '@hydrakit/core/authorization-server'
-import { startOidcProvider, type OidcProviderServer } from './oidc-provider/server.js'
+import { createJwtVerifier, type JwtVerifier } from '@hydrakit/core'
+import { API_AUDIENCE, startOidcProvider, type OidcProviderServer } from './oidc-provider/server.js'
 
 // A plain GET over the global fetch (the verifiers use their own upstream client).
 const httpFetch =
@@ -35,4 +36,15 @@ it('finds the JWKS and introspection endpoints from the issuer', async () => {
 it('refuses the document when the configured issuer has a trailing slash the server does not', async () => {
   const resolver = createIssuerMetadataResolver({ issuer: `${op.issuer}/`, fetch: httpFetch() })
   await expect(resolver.resolve()).rejects.toMatchObject({ code: 'issuer_mismatch' })
+})
+
+it("its JWT access tokens follow RFC 9068: profile 'rfc9068' accepts them from the issuer alone", async () => {
+  const v: JwtVerifier = createJwtVerifier({ issuer: op.issuer, audience: API_AUDIENCE, profile: 'rfc9068' })
+  try {
+    const t = await op.authorizationCode('read', API_AUDIENCE, 'user-9')
+    await expect(v.verify(t.access_token)).resolves.toMatchObject({ subject: 'user-9', clientId: 'app' })
+    expect(v.jwksUri).toBe(op.jwksUri)
+  } finally {
+    await v.close()
+  }
 })

@@ -160,6 +160,17 @@ export interface JwtVerifierOptions {
    */
   typ?: string | readonly string[] | false | undefined
   /**
+   * A token profile to enforce. `'rfc9068'`: the JWT profile for OAuth 2.0 access tokens (RFC 9068),
+   * for servers that issue it (oidc-provider, Keycloak with the option on, Auth0, ...): the header
+   * must say `typ: at+jwt` (or `application/at+jwt`), which no ID token carries, and the claims `iss`,
+   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` must be present (reasons `typ` and
+   * `required_claim`; a missing `iat` is `too_old`). Not for Hydra, whose access tokens say `typ: JWT` like its ID tokens (pin
+   * Hydra's access-token keys with {@link accessTokenKeySet} instead). Not combinable with
+   * {@link typ}; adds to {@link requiredClaims}. Default: none (`typ` as configured, only `exp`
+   * required).
+   */
+  profile?: 'rfc9068' | undefined
+  /**
    * Only JWKS keys with one of these `kid`s are used; a token naming another `kid` is refused at
    * once (reason `key_not_allowed`, no fetch). Use it to pin Hydra's access-token key(s) statically.
    * Default: every key in the JWKS.
@@ -233,6 +244,8 @@ export interface JwtVerifier extends TokenVerifier {
 }
 
 const DEFAULT_TYP: readonly string[] = ['JWT', 'at+jwt']
+/** Claims RFC 9068 §2.2 requires in every JWT access token. */
+const RFC9068_CLAIMS: readonly string[] = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
 const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
 
 /** Validated {@link JwtVerifierOptions}: the claim policy plus the key source and caching settings. */
@@ -266,6 +279,7 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     audience: (v, p) => stringList(v, p),
     algorithms: (v) => algorithmList(v),
     typ: (v) => typList(v),
+    profile: (v, p) => (v === undefined ? undefined : oneOf(v, ['rfc9068'], 'rfc9068', p)),
     allowedKids: (v, p) => stringList(v, p),
     requiredClaims: (v, p) => stringList(v, p, true) ?? [],
     clockTolerance: (v, p) => finite(v, 5, 0, p),
@@ -299,6 +313,14 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
       : discovery === false
         ? fallbackJwksUri
         : undefined
+
+  if (o.profile === 'rfc9068') {
+    if (options.typ !== undefined) {
+      throw new TypeError("typ cannot be combined with profile 'rfc9068', which requires typ at+jwt")
+    }
+    o.typ = new Set([normalizeTyp('at+jwt')])
+    o.requiredClaims = [...new Set([...o.requiredClaims, ...RFC9068_CLAIMS])]
+  }
 
   // Presence is checked for `iss`, then `aud` (when audiences are configured), `iat` (with
   // maxTokenAge), then requiredClaims (last first) and `exp`, which is always required.

@@ -2,7 +2,7 @@
 // standards server issuing RFC 9068 JWTs and opaque tokens with RFC 7662 introspection) and the mock
 // Hydra. Every mode, every token format the mode accepts, one table, real HTTP all the way.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startApp, type Framework, type RunningApp } from '../support/apps.js'
+import { startApp, type Framework, type RunningApp, type SharedOptions } from '../support/apps.js'
 import {
   mockHydraUnderTest,
   oidcProviderUnderTest,
@@ -46,6 +46,28 @@ describe.each(SERVERS)('against %s', (_name, start) => {
   afterAll(() => server.close())
   afterEach(() => {
     vi.useRealTimers()
+  })
+
+  describe.each(FRAMEWORKS)('%s, introspection without an audience check', (framework) => {
+    let app: RunningApp
+    beforeAll(async () => {
+      // The audience is what refused refresh tokens before the answers' own markers were read:
+      // without it, only token_use / token_type can tell them apart.
+      const options: Record<string, unknown> = { ...server.options('introspection') }
+      expect(options.audience).toBeDefined()
+      delete options.audience
+      app = await startApp(framework, options as unknown as SharedOptions)
+    })
+    afterAll(() => app.close())
+
+    it('accepts the access token and refuses the refresh token of the same grant (401)', async () => {
+      const { access, refresh } = await server.userTokens('opaque', 'read', 'user-6')
+      expect((await get(app, '/read', access)).status).toBe(200)
+      expect(refresh).toEqual(expect.any(String))
+      const r = await get(app, '/read', refresh ?? '')
+      expect(r.status).toBe(401)
+      expect(r.challenge).toMatch(INVALID)
+    })
   })
 
   describe.each(FRAMEWORKS)('%s', (framework) => {

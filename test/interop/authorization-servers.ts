@@ -25,7 +25,7 @@ export interface UserTokens {
 /** One authorization server under test, with the hydrakit options today's code needs for it. */
 export interface AuthorizationServerUnderTest {
   readonly name: string
-  /** The `hydra()` options of each mode (issuer, audience, URLs, leniencies). */
+  /** The `hydra()` options of each mode: issuer, audience, and what the server needs beyond them. */
   options(mode: Mode): SharedOptions
   /** An access token (and refresh token) of `format` for the protected API, for user `subject`. */
   userTokens(format: TokenFormat, scope: string, subject: string): Promise<UserTokens>
@@ -39,10 +39,9 @@ export interface AuthorizationServerUnderTest {
 /** panva's oidc-provider: RFC 9068 JWTs for {@link API_AUDIENCE}, opaque tokens for {@link OTHER_AUDIENCE}. */
 export async function oidcProviderUnderTest(): Promise<AuthorizationServerUnderTest> {
   const op = await startOidcProvider()
-  // What hydrakit needs today for a non-Hydra server: the JWKS and introspection URLs spelled out
-  // (no discovery yet), client credentials for introspection, and no `token_use` in the answers.
-  const jwt = { jwksUri: op.jwksUri }
-  const introspection = { introspectionUrl: op.introspectionUrl, allowMissingTokenUse: true }
+  // Nothing but the issuer, the audience and the introspection client's credentials: the JWKS
+  // and introspection endpoints are discovered, and the answers' token_type tells access tokens
+  // from refresh tokens.
   const adminAuth = {
     type: 'basic' as const,
     username: op.introspectionClient.id,
@@ -53,18 +52,11 @@ export async function oidcProviderUnderTest(): Promise<AuthorizationServerUnderT
     options(mode) {
       switch (mode) {
         case 'jwt':
-          return { mode, issuer: op.issuer, audience: API_AUDIENCE, jwt }
+          return { mode, issuer: op.issuer, audience: API_AUDIENCE }
         case 'introspection':
-          return { mode, issuer: op.issuer, audience: OTHER_AUDIENCE, introspection, adminAuth }
+          return { mode, issuer: op.issuer, audience: OTHER_AUDIENCE, adminAuth }
         case 'hybrid':
-          return {
-            mode,
-            issuer: op.issuer,
-            audience: [API_AUDIENCE, OTHER_AUDIENCE],
-            jwt,
-            introspection,
-            adminAuth,
-          }
+          return { mode, issuer: op.issuer, audience: [API_AUDIENCE, OTHER_AUDIENCE], adminAuth }
       }
     },
     async userTokens(format, scope, subject) {

@@ -2,8 +2,7 @@
 // access tokens with token_type only, Hydra (the mock) with token_use. Raw HTTP, no verifier.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
-import { classifyIntrospectedToken } from '../../packages/core/src/introspection/token-kind.js'
-import { classifyIntrospectionFailure } from '../../packages/core/src/introspection/upstream-error.js'
+import { classifyIntrospectedToken, classifyIntrospectionFailure } from '@hydrakit/core/authorization-server'
 import { OTHER_AUDIENCE, startOidcProvider, type OidcProviderServer } from './oidc-provider/server.js'
 
 async function introspect(

@@ -18,9 +18,16 @@ export interface AuthInfo<
   token: string
   /** Always true: inactive tokens are rejected, never returned. */
   active: true
-  /** `sub`: the resource owner, or the client for client-credentials tokens. */
+  /**
+   * `sub`: the resource owner. For client-credentials tokens Hydra puts the client id here; other
+   * servers may omit it (`undefined`) or send it empty (`''`): use {@link clientId} as the identity
+   * of such tokens.
+   */
   subject: string | undefined
-  /** `client_id` of the OAuth2 client the token was issued to. */
+  /**
+   * `client_id` of the OAuth2 client the token was issued to: the caller's identity for
+   * client-credentials tokens, on every server.
+   */
   clientId: string | undefined
   /** Granted scopes, from `scp` (array or string) and/or `scope` (space-separated), de-duplicated. */
   scopes: string[]

@@ -125,16 +125,21 @@ export async function checkKeySet(verifier: {
  * `inactive` refusal).
  */
 export async function checkIntrospection(
-  verifier: TokenVerifier & { introspectionUrl: string },
+  verifier: TokenVerifier & { readonly introspectionUrl: string | undefined },
 ): Promise<void> {
-  const url = verifier.introspectionUrl
   const probe = `hydrakit_readiness_probe_${randomBytes(16).toString('hex')}`
   try {
     await verifier.verify(probe)
   } catch (err) {
     if (err instanceof InvalidTokenError) return
-    throw notReady('introspection', 'calling the introspection endpoint', url, err)
+    throw notReady(
+      'introspection',
+      'calling the introspection endpoint',
+      verifier.introspectionUrl ?? '(discovered)',
+      err,
+    )
   }
+  const url = verifier.introspectionUrl ?? '(discovered)'
   throw new VerifierNotReadyError(
     `the introspection endpoint ${url} called a made-up token active: is it Hydra's admin API?`,
     { upstream: 'introspection', url },

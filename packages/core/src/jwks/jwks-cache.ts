@@ -28,8 +28,13 @@ export interface KeySetPin {
 
 /** Settings of a {@link JwksCache}; validated by the caller (`createJwtVerifier`). */
 export interface JwksCacheOptions {
-  /** Remote JWKS URL. Exactly one of `uri` and `staticKeys`. */
+  /** Remote JWKS URL. Exactly one of `uri`, `resolveUri` and `staticKeys`. */
   uri?: string | undefined
+  /**
+   * Finds the remote JWKS URL before each fetch (issuer discovery; cached by the resolver). A
+   * rejection counts as a failed fetch; its message is kept as the failure.
+   */
+  resolveUri?: (() => Promise<string>) | undefined
   /** A local key set (`{ keys: [...] }`): never fetched, never expires. */
   staticKeys?: unknown
   algorithms: readonly JwtAlgorithm[]
@@ -139,12 +144,15 @@ export class JwksCache {
   /** The next unknown-`kid` refetch, when the rate limit made it wait. */
   private scheduled: ScheduledRefetch | undefined
   private inflight: Promise<KeySet> | undefined
+  /** The JWKS URL last fetched (or configured). */
+  private uri: string | undefined
   readonly isStatic: boolean
 
   constructor(options: JwksCacheOptions) {
     this.options = options
     this.interned = new LRUCache({ max: MAX_JWKS_KEYS * 2 })
-    this.isStatic = options.uri === undefined
+    this.uri = options.uri
+    this.isStatic = options.uri === undefined && options.resolveUri === undefined
     if (this.isStatic) {
       const read = readJwks(options.staticKeys)
       if (!read.ok) throw new TypeError(`jwks must be a JSON Web Key Set: ${read.problem}`)
@@ -274,7 +282,7 @@ export class JwksCache {
     const set = this.keySet
     return {
       source: this.isStatic ? 'static' : 'remote',
-      jwksUri: this.options.uri,
+      jwksUri: this.uri,
       keyIds: set === undefined ? [] : [...set.byKid.keys()],
       keyCount: set?.members.size ?? 0,
       fetchedAt: this.fetchedAt,
@@ -307,7 +315,7 @@ export class JwksCache {
     const hook = this.options.hooks?.onJwksRefresh
     if (hook === undefined) return
     emit(hook, {
-      url: this.options.uri ?? '',
+      url: this.uri ?? this.options.uri ?? '',
       cause: 'unknown_kid',
       outcome: 'cooldown',
       keyCount: this.keySet?.members.size,
@@ -365,7 +373,7 @@ export class JwksCache {
       realm: this.options.realm,
       cause: failure,
       retryAfter: failure?.retryAfter ?? (wait > 0 ? String(wait) : '1'),
-      debug: { jwksUri: this.options.uri, failure: failure?.message },
+      debug: { jwksUri: this.uri ?? this.options.uri, failure: failure?.message },
     })
   }
 
@@ -385,8 +393,9 @@ export class JwksCache {
   private async fetchAndSwap(cause: JwksRefreshEvent['cause']): Promise<KeySet> {
     const hook = this.options.hooks?.onJwksRefresh
     const started = hook === undefined ? 0 : performance.now()
-    const url = this.options.uri as string
+    let url = this.options.uri ?? this.uri ?? ''
     try {
+      url = await this.currentUri()
       const pin = this.options.pin
       const [document, pinDocument] = await Promise.all([
         this.fetchDocument(url, 'jwks', JWKS_HEADERS),
@@ -448,6 +457,20 @@ export class JwksCache {
       }
       throw failure
     }
+  }
+
+  /** The configured URL, or the one discovery names now. */
+  private async currentUri(): Promise<string> {
+    const resolve = this.options.resolveUri
+    if (resolve === undefined) return this.options.uri as string
+    let uri: string
+    try {
+      uri = await resolve()
+    } catch (err) {
+      throw new KeySetFetchError(err instanceof Error ? err.message : 'discovery failed', { cause: err })
+    }
+    this.uri = uri
+    return uri
   }
 
   private async fetchPin(pin: KeySetPin): Promise<unknown> {

@@ -1,4 +1,6 @@
 import type { WarningOptions } from '../diagnostics/warnings.js'
+import { createIssuerMetadataResolver } from '../discovery/resolver.js'
+import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import type { HydrakitHooks } from '../hooks.js'
 import { isObject, rejectUnknownOptions } from '../options/validate.js'
 import type { AdminAuth } from '../upstream/admin-auth.js'
@@ -24,6 +26,11 @@ export interface VerifierConfigBase {
   apiVersion?: 'v2' | 'v1' | undefined
   /** How to authenticate to the admin API. Default: none (Hydra's admin port relies on network isolation). */
   adminAuth?: AdminAuth | undefined
+  /**
+   * Also accept an `iss` (in tokens, introspection answers and the discovery document) that differs
+   * from `issuer` only by one trailing slash. Default `false` (exact match).
+   */
+  tolerateIssuerTrailingSlash?: boolean | undefined
   /** Clock skew allowed, in seconds. Default `5`. */
   clockTolerance?: number | undefined
   /** `realm` of the `WWW-Authenticate` challenges. Default `'api'`. */
@@ -54,10 +61,14 @@ export interface JwtVerifierConfig extends VerifierConfigBase {
   introspectJwts?: undefined
 }
 
-/** The introspection endpoint: Hydra's admin base URL, or a full `introspection.introspectionUrl`. */
+/**
+ * The introspection endpoint: Hydra's admin base URL, a full `introspection.introspectionUrl`, or
+ * neither, and then the `introspection_endpoint` of the issuer's discovery metadata (servers other
+ * than Hydra; see docs/other-servers.md).
+ */
 export type IntrospectionEndpointConfig =
   | {
-      /** Hydra's admin API base URL, e.g. `http://hydra:4445`. Required unless `introspection.introspectionUrl` is set. */
+      /** Hydra's admin API base URL, e.g. `http://hydra:4445`. */
       adminUrl: string
     }
   | {
@@ -66,13 +77,23 @@ export type IntrospectionEndpointConfig =
       /** Introspection options, with the full endpoint URL. */
       introspection: Partial<IntrospectionVerifierOptions> & { introspectionUrl: string }
     }
+  | {
+      /** Not set: the endpoint is discovered from `issuer`. */
+      adminUrl?: undefined
+      /** The issuer whose discovery metadata names the introspection endpoint. Required. */
+      issuer: string
+    }
 
 /** `mode: 'introspection'`: every token sent to Hydra's admin API (RFC 7662), with a cache. */
 export type IntrospectionVerifierConfig = VerifierConfigBase &
   IntrospectionEndpointConfig & {
     /** Ask Hydra's admin API (RFC 7662) about every token, with a cache. */
     mode: 'introspection'
-    /** Hydra's issuer URL (`urls.self.issuer`); checked on introspection answers when set. Default: not checked. */
+    /**
+     * The issuer URL (Hydra: `urls.self.issuer`); checked on introspection answers when set, and
+     * used to discover the endpoint when neither `adminUrl` nor `introspection.introspectionUrl` is
+     * set. Default: not checked.
+     */
     issuer?: string | undefined
     /** Hybrid only. */
     introspectJwts?: undefined
@@ -118,6 +139,7 @@ export const VERIFIER_CONFIG_NAMES: readonly string[] = [
   'realm',
   'hooks',
   'warnings',
+  'tolerateIssuerTrailingSlash',
   'introspectJwts',
   'jwt',
   'introspection',
@@ -142,10 +164,12 @@ export function checkVerifierConfigKeys(config: object, extra: readonly string[]
   }
 }
 
-function jwtOptions(c: AnyVerifierConfig): JwtVerifierOptions {
+function jwtOptions(c: AnyVerifierConfig, shared: Shared): JwtVerifierOptions {
   if (typeof c.issuer !== 'string') throw new TypeError(`issuer is required for mode '${c.mode}'`)
   return {
     issuer: c.issuer,
+    ...(shared.discovery === undefined ? {} : { discovery: shared.discovery }),
+    tolerateIssuerTrailingSlash: c.tolerateIssuerTrailingSlash,
     audience: c.audience,
     clockTolerance: c.clockTolerance,
     realm: c.realm,
@@ -155,21 +179,59 @@ function jwtOptions(c: AnyVerifierConfig): JwtVerifierOptions {
   }
 }
 
-function introspectionOptions(c: AnyVerifierConfig): IntrospectionVerifierOptions {
-  if (typeof c.adminUrl !== 'string' && c.introspection?.introspectionUrl === undefined) {
-    throw new TypeError(`adminUrl is required for mode '${c.mode}'`)
+function introspectionOptions(c: AnyVerifierConfig, shared: Shared): IntrospectionVerifierOptions {
+  if (
+    typeof c.adminUrl !== 'string' &&
+    c.introspection?.introspectionUrl === undefined &&
+    typeof c.issuer !== 'string'
+  ) {
+    throw new TypeError(`adminUrl is required for mode '${c.mode}' (or issuer, to discover the endpoint)`)
   }
   return {
     adminUrl: c.adminUrl,
     apiVersion: c.apiVersion,
     auth: c.adminAuth,
     issuer: c.issuer,
+    ...(shared.discovery === undefined ? {} : { discovery: shared.discovery }),
+    tolerateIssuerTrailingSlash: c.tolerateIssuerTrailingSlash,
     audience: c.audience,
     clockTolerance: c.clockTolerance,
     realm: c.realm,
     hooks: c.hooks,
     warnings: c.warnings,
     ...c.introspection,
+  }
+}
+
+/** What the verifiers of one config share. */
+interface Shared {
+  /** One discovery resolver for both verifiers of a hybrid config that discover. */
+  discovery?: ReturnType<typeof createIssuerMetadataResolver> | undefined
+}
+
+/**
+ * In hybrid mode, when both verifiers would discover the issuer's metadata, one resolver serves
+ * both (one discovery request instead of two).
+ */
+function sharedDiscovery(c: AnyVerifierConfig): Shared {
+  if (c.mode !== 'hybrid' || typeof c.issuer !== 'string') return {}
+  const jwtDiscovers =
+    c.jwt?.jwksUri === undefined && c.jwt?.jwks === undefined && c.jwt?.discovery === undefined
+  const introspectionDiscovers =
+    c.adminUrl === undefined &&
+    c.introspection?.introspectionUrl === undefined &&
+    c.introspection?.discovery === undefined
+  if (!jwtDiscovers || !introspectionDiscovers) return {}
+  return {
+    discovery: createIssuerMetadataResolver({
+      issuer: c.issuer,
+      // The caller's dispatcher (proxy, TLS settings) when one was passed; undici's global one otherwise.
+      fetch: upstreamDiscoveryFetch({
+        timeoutMs: c.jwt?.timeoutMs ?? 5000,
+        dispatcher: c.jwt?.dispatcher ?? c.introspection?.dispatcher,
+      }),
+      tolerateIssuerTrailingSlash: c.tolerateIssuerTrailingSlash,
+    }),
   }
 }
 
@@ -190,16 +252,18 @@ export function createVerifier(
   const config = verifierConfig as AnyVerifierConfig
   switch (config.mode) {
     case 'jwt':
-      return createJwtVerifier(jwtOptions(config))
+      return createJwtVerifier(jwtOptions(config, {}))
     case 'introspection':
-      return createIntrospectionVerifier(introspectionOptions(config))
-    case 'hybrid':
+      return createIntrospectionVerifier(introspectionOptions(config, {}))
+    case 'hybrid': {
+      const shared = sharedDiscovery(config)
       return createHybridVerifier({
-        jwt: createJwtVerifier(jwtOptions(config)),
-        introspection: createIntrospectionVerifier(introspectionOptions(config)),
+        jwt: createJwtVerifier(jwtOptions(config, shared)),
+        introspection: createIntrospectionVerifier(introspectionOptions(config, shared)),
         introspectJwts: config.introspectJwts,
         realm: config.realm,
       })
+    }
     default:
       throw new TypeError(
         `mode must be 'jwt', 'introspection' or 'hybrid', got ${JSON.stringify((config as { mode?: unknown }).mode)}`,

@@ -1,6 +1,8 @@
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import type { JsonValue } from '../cache/store.js'
+import { issuerMatches } from '../discovery/metadata.js'
 import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
+import { classifyIntrospectedToken } from '../introspection/token-kind.js'
 import { isObject } from '../options/validate.js'
 import { checkJsonBounds, CLAIM_BOUNDS } from './json-bounds.js'
 
@@ -42,10 +44,15 @@ export interface IntrospectionPolicy {
   realm: string
   /** Seconds. */
   clockTolerance: number
-  /** Accept an answer without `token_use` (non-Hydra servers). */
+  /**
+   * Accept an answer without `token_use` (non-Hydra servers) when another member of the answer
+   * marks it as an access token (`token_type`, `typ`, `aud`).
+   */
   allowMissingTokenUse: boolean
   /** Expected `iss`; `undefined`: not checked. */
   issuer: string | undefined
+  /** Also accept an `iss` that differs from {@link issuer} only by one trailing slash. */
+  tolerateIssuerTrailingSlash: boolean
   /** Accepted audiences (any-of); `undefined`: not checked. */
   audiences: readonly string[] | undefined
 }
@@ -85,17 +92,33 @@ export function checkTimeClaims(
 }
 
 /**
- * Applies the local checks to an active answer (`token_use`, `exp`/`nbf`/`iat`, `iss`, `aud`, in this order)
- * and builds the caller's own AuthInfo; throws a refusal.
+ * Applies the local checks to an active answer (the kind of token, `exp`/`nbf`/`iat`, `iss`, `aud`, in
+ * this order) and builds the caller's own AuthInfo; throws a refusal. The kind of token is decided by
+ * `token_use` (Hydra); without it, and only with `allowMissingTokenUse`, by `token_type`, `typ` or
+ * the presence of `aud` (see `classifyIntrospectedToken`): an answer that marks nothing is refused.
  */
 export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, claims: Claims): AuthInfo {
-  const use = claims.token_use
-  if (use === undefined || use === null) {
-    if (!policy.allowMissingTokenUse) {
-      throw refuse(policy, 'token_use', 'the token is not an access token', { tokenUse: null })
+  // A null member stands for an absent one (parseOutcome).
+  const kind = classifyIntrospectedToken(
+    claims.token_use === null ? { ...claims, token_use: undefined } : claims,
+  )
+  if (kind.evidence === 'token_use' || !policy.allowMissingTokenUse) {
+    // Hydra marks every answer with token_use; without it, only allowMissingTokenUse lets the
+    // other markers decide.
+    if (kind.evidence !== 'token_use' || kind.kind !== 'access_token') {
+      throw refuse(policy, 'token_use', 'the token is not an access token', {
+        tokenUse: claims.token_use ?? null,
+      })
     }
-  } else if (use !== 'access_token') {
-    throw refuse(policy, 'token_use', 'the token is not an access token', { tokenUse: use })
+  } else if (kind.kind !== 'access_token') {
+    // No token_use: token_type, typ or aud must mark an access token. A refresh token carries none
+    // of them (or says what it is), so it never passes as an access token.
+    throw refuse(policy, 'token_use', 'the token is not an access token', {
+      tokenUse: null,
+      kind: kind.kind,
+      evidence: kind.evidence,
+      value: kind.value ?? null,
+    })
   }
   const time = checkTimeClaims(claims, Date.now() / 1000, policy.clockTolerance)
   if (time !== undefined) {
@@ -107,7 +130,10 @@ export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, cl
     )
   }
   const issuer = policy.issuer
-  if (issuer !== undefined && claims.iss !== issuer) {
+  if (
+    issuer !== undefined &&
+    (typeof claims.iss !== 'string' || !issuerMatches(issuer, claims.iss, policy.tolerateIssuerTrailingSlash))
+  ) {
     throw refuse(policy, 'issuer', 'the access token was issued by an unexpected issuer', {
       expected: issuer,
       received: typeof claims.iss === 'string' ? claims.iss : null,

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { InvalidationResult } from '../cache/invalidation.js'
+import type { IssuerMetadataResolver } from '../discovery/resolver.js'
 import { createMemoryCacheStore } from '../cache/memory-store.js'
 import type { CacheStore } from '../cache/store.js'
 import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
@@ -76,7 +77,9 @@ export interface IntrospectionVerifierOptions {
    * Base URL of Hydra's admin API, e.g. `http://hydra:4445` or `https://project.projects.oryapis.com`
    * (with or without a trailing slash; a path prefix such as `https://gw.example/hydra` is kept). The
    * endpoint is `{adminUrl}/admin/oauth2/introspect` for `apiVersion: 'v2'` and
-   * `{adminUrl}/oauth2/introspect` for `'v1'`. Required unless `introspectionUrl` is set.
+   * `{adminUrl}/oauth2/introspect` for `'v1'`. Without `adminUrl` and `introspectionUrl`, the
+   * endpoint is the `introspection_endpoint` of the {@link issuer}'s discovery metadata (servers
+   * other than Hydra: Hydra's public discovery does not list its admin endpoint).
    */
   adminUrl?: string | undefined
   /**
@@ -84,8 +87,19 @@ export interface IntrospectionVerifierOptions {
    * (Hydra v1.x: no `/admin` prefix). Default `'v2'`.
    */
   apiVersion?: 'v2' | 'v1' | undefined
-  /** Full URL of the introspection endpoint. Overrides `adminUrl` and `apiVersion` when set. */
+  /** Full URL of the introspection endpoint, pinned. Overrides `adminUrl` and `apiVersion` when set. */
   introspectionUrl?: string | undefined
+  /**
+   * How `introspection_endpoint` is found when neither `adminUrl` nor `introspectionUrl` is set
+   * (then {@link issuer} is required). Default: a resolver of this verifier's own
+   * (`createIssuerMetadataResolver` of `@hydrakit/core/authorization-server`, with this verifier's
+   * dispatcher, `timeoutMs` and `tolerateIssuerTrailingSlash`), fetched on the first call, cached
+   * and shared by concurrent calls. Pass a resolver to share one (its `issuer` must be
+   * {@link issuer}); `false` turns discovery off (then `adminUrl` or `introspectionUrl` is
+   * required). A discovery outage, a document naming another issuer or one without
+   * `introspection_endpoint` fails the call with 503; the `debug` of the error says why.
+   */
+  discovery?: IssuerMetadataResolver | false | undefined
   /** How to authenticate to the admin API. Default `{ type: 'none' }` (self-hosted Hydra's admin port). */
   auth?: AdminAuth | undefined
   /**
@@ -107,11 +121,18 @@ export interface IntrospectionVerifierOptions {
    */
   audience: string | readonly string[] | false
   /**
-   * Expected `iss`, compared exactly (no trailing-slash normalisation: Hydra v1.x always appends a
-   * slash, v2+ uses `urls.self.issuer` verbatim). A missing or different `iss` is refused (401,
-   * reason `issuer`). Default: not checked.
+   * Expected `iss`, compared as an exact string (Hydra v1.x always appends a slash, v2+ uses
+   * `urls.self.issuer` verbatim; see {@link tolerateIssuerTrailingSlash}). A missing or different
+   * `iss` is refused (401, reason `issuer`). Default: not checked. With neither `adminUrl` nor
+   * `introspectionUrl`, the endpoint is discovered from this issuer's metadata.
    */
   issuer?: string | undefined
+  /**
+   * Also accept an `iss` that differs from {@link issuer} only by one trailing slash
+   * (`https://auth.example` ⇔ `https://auth.example/`), the same rule as the JWT verifier's option
+   * of that name. Default `false` (exact match only).
+   */
+  tolerateIssuerTrailingSlash?: boolean | undefined
   /**
    * Seconds of clock skew allowed when checking `exp` of a fresh introspection answer, and `nbf` and
    * `iat` (refused when further in the future) of every answer. A cached answer is never used past
@@ -119,9 +140,14 @@ export interface IntrospectionVerifierOptions {
    */
   clockTolerance?: number | undefined
   /**
-   * What to do when an active answer has no `token_use` (Hydra always sends it; other RFC 7662
-   * servers may not). `false` refuses such tokens (401, reason `token_use`), because a refresh token
-   * could not be told from an access token. `true` accepts them. Default `false`.
+   * What to do when an active answer has no `token_use`. Hydra always sends it (`access_token` or
+   * `refresh_token`); other RFC 7662 servers do not. `false` refuses such answers (401, reason
+   * `token_use`). `true` lets the rest of the answer decide: `token_type` (`Bearer`, `DPoP`, ...:
+   * oidc-provider, Doorkeeper), Keycloak's `typ` (`Bearer`), or else the presence of an `aud`
+   * mark an access token; an answer that marks a refresh token (`token_type: refresh_token`,
+   * `typ: Refresh`) or marks nothing at all is still refused. Default: `false` when the endpoint
+   * comes from `adminUrl` (Hydra's admin API, which always sends `token_use`), `true` when it is
+   * `introspectionUrl` or discovered.
    */
   allowMissingTokenUse?: boolean | undefined
   /**
@@ -177,8 +203,11 @@ export interface IntrospectionVerifierOptions {
 /** A {@link TokenVerifier} backed by RFC 7662 token introspection. */
 export interface IntrospectionVerifier extends TokenVerifier {
   readonly realm: string
-  /** The endpoint every call goes to. */
-  readonly introspectionUrl: string
+  /**
+   * The endpoint every call goes to: the configured one, or the discovered one once discovery ran
+   * (`undefined` before).
+   */
+  readonly introspectionUrl: string | undefined
   /**
    * Introspects `token` (or reuses a cached answer) and returns its profile, `source:
    * 'introspection'`. Throws {@link InvalidTokenError} (401) for an inactive, expired, foreign or
@@ -225,8 +254,10 @@ const FORBIDDEN_HEADERS = new Set([
 
 /** Validated {@link IntrospectionVerifierOptions}. */
 export interface ResolvedIntrospectionOptions extends IntrospectionPolicy {
-  /** The full introspection endpoint URL. */
-  url: string
+  /** The full introspection endpoint URL; `undefined` when it is discovered. */
+  url: string | undefined
+  /** The resolver that finds the endpoint (`true`: build one); `false` when `url` is set. */
+  discovery: IssuerMetadataResolver | boolean
   timeoutMs: number
   maxResponseBytes: number
   /** Limits of the concurrency bulkhead toward the endpoint. */
@@ -263,6 +294,11 @@ export const INTROSPECTION_OPTION_NAMES: ReadonlySet<string> = new Set<keyof Int
   'realm',
   'hooks',
   'warnings',
+  'maxConcurrentCalls',
+  'maxQueuedCalls',
+  'queueTimeoutMs',
+  'tolerateIssuerTrailingSlash',
+  'discovery',
 ])
 
 // Names other libraries use for options this verifier has under another name.
@@ -297,7 +333,10 @@ export function resolveIntrospectionOptions(
     maxQueuedCalls: (v, p) => integer(v, 128, 0, p),
     queueTimeoutMs: (v, p) => integer(v, 1000, 1, p),
     clockTolerance: (v, p) => finite(v, 5, 0, p),
-    allowMissingTokenUse: (v, p) => bool(v, false, p),
+    // Strict with Hydra's admin API (which always sends token_use), lenient elsewhere.
+    allowMissingTokenUse: (v, p) =>
+      bool(v, options.adminUrl === undefined || options.introspectionUrl !== undefined, p),
+    tolerateIssuerTrailingSlash: (v, p) => bool(v, false, p),
     scope: (v) => scopeParam(v),
     audience: (v, p) => audienceOption(v, p),
     issuer: (v, p) => nonEmptyString(v, undefined, p),
@@ -308,8 +347,19 @@ export function resolveIntrospectionOptions(
   const baseHeaders = buildHeaders(options.headers, options.auth)
   const cache = resolveCache(options.cache)
   const h = combineHooks(o.hooks, createWarningHooks(o.warnings))
+  let discovery: IssuerMetadataResolver | boolean = false
+  if (url === undefined) {
+    if (o.issuer === undefined) {
+      throw new TypeError('adminUrl must be set (or introspectionUrl, or issuer to discover the endpoint)')
+    }
+    discovery = discoveryOption(options.discovery, o.issuer)
+    if (discovery === false) {
+      throw new TypeError('adminUrl or introspectionUrl must be set when discovery is false')
+    }
+  }
   return {
     url,
+    discovery,
     realm: o.realm,
     timeoutMs: o.timeoutMs,
     maxResponseBytes: o.maxResponseBytes,
@@ -323,6 +373,7 @@ export function resolveIntrospectionOptions(
     scope: o.scope,
     audiences: o.audience,
     issuer: o.issuer,
+    tolerateIssuerTrailingSlash: o.tolerateIssuerTrailingSlash,
     // Only keep what this verifier emits, so an all-undefined hooks object costs nothing.
     hooks: h.onVerify || h.onCache || h.onUpstream || h.onBulkhead ? h : undefined,
     dispatcher: o.dispatcher,
@@ -333,17 +384,36 @@ export function resolveIntrospectionOptions(
   }
 }
 
-function resolveUrl(options: IntrospectionVerifierOptions): string {
+function resolveUrl(options: IntrospectionVerifierOptions): string | undefined {
   const version = oneOf(options.apiVersion, ['v2', 'v1'], 'v2', 'apiVersion')
   if (options.introspectionUrl !== undefined) {
     return httpUrl(options.introspectionUrl, 'introspectionUrl', { noCredentials: true }).href
   }
-  if (options.adminUrl === undefined) {
-    throw new TypeError('adminUrl must be set (or introspectionUrl)')
-  }
+  if (options.adminUrl === undefined) return undefined
   const base = httpUrl(options.adminUrl, 'adminUrl', { noCredentials: true, noQuery: true })
   const path = base.pathname.replace(/\/+$/, '')
   return `${base.origin}${path}${version === 'v2' ? '/admin/oauth2/introspect' : '/oauth2/introspect'}`
+}
+
+function discoveryOption(value: unknown, issuer: string): IssuerMetadataResolver | boolean {
+  if (value === undefined) return true
+  if (value === false) return false
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as IssuerMetadataResolver).resolve !== 'function'
+  ) {
+    throw new TypeError(
+      'discovery must be false or an issuer metadata resolver (createIssuerMetadataResolver)',
+    )
+  }
+  const resolver = value as IssuerMetadataResolver
+  if (resolver.issuer !== issuer) {
+    throw new TypeError(
+      `discovery resolves the metadata of ${JSON.stringify(resolver.issuer)}, not of issuer ${JSON.stringify(issuer)}`,
+    )
+  }
+  return resolver
 }
 
 function scopeParam(value: unknown): string | undefined {

@@ -11,7 +11,10 @@ import {
   type InvalidTokenError,
   type RejectionReason,
 } from '../errors/errors.js'
+import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
+import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { emit, type CacheEvent } from '../hooks.js'
+import { classifyIntrospectionFailure } from '../introspection/upstream-error.js'
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
 import { createUpstreamClient, UpstreamError } from '../upstream/client.js'
 import { KEEP_ALIVE } from '../upstream/dispatcher.js'
@@ -64,6 +67,43 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   const { url, realm, timeoutMs, maxResponseBytes, clockTolerance, scope, hooks, cache, keyPrefix } = o
   const upstream = createUpstreamClient({ dispatcher: o.dispatcher, pool: KEEP_ALIVE, hooks })
   const auth = createAdminAuthProvider(options.auth, { timeoutMs, upstream }, 'auth')
+  let resolver: IssuerMetadataResolver | undefined
+  try {
+    resolver =
+      o.discovery === true
+        ? createIssuerMetadataResolver({
+            issuer: o.issuer as string,
+            fetch: upstreamDiscoveryFetch({ timeoutMs, dispatcher: o.dispatcher }),
+            tolerateIssuerTrailingSlash: o.tolerateIssuerTrailingSlash,
+            timeoutMs,
+          })
+        : o.discovery === false
+          ? undefined
+          : o.discovery
+  } catch (err) {
+    void upstream.close()
+    throw err
+  }
+  /** The endpoint: configured, or discovered (and then remembered for `introspectionUrl`). */
+  let endpoint = url
+  const endpointUrl = async (): Promise<string> => {
+    if (resolver === undefined) return url as string
+    let found: string | undefined
+    let why: string
+    try {
+      const metadata = await resolver.resolve()
+      found = metadata.introspectionEndpoint
+      why = `discovery document at ${metadata.url} has no introspection_endpoint: set adminUrl (Hydra) or introspectionUrl`
+    } catch (err) {
+      why = err instanceof Error ? err.message : 'discovery failed'
+      throw unavailable('token introspection is temporarily unavailable', { failure: 'discovery', why }, err)
+    }
+    if (found === undefined) {
+      throw unavailable('token introspection is temporarily unavailable', { failure: 'discovery', why })
+    }
+    endpoint = found
+    return found
+  }
   const store = cache?.store
   // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
   const tiered = store !== undefined && reportsTiers(store)
@@ -138,12 +178,13 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   const introspect = async (token: string): Promise<Outcome> => {
     const form = new URLSearchParams({ token })
     if (scope !== undefined) form.set('scope', scope)
+    const target = await endpointUrl()
     let res: HttpResponse
     try {
       res = await upstream.send({
         kind: 'introspection',
         method: 'POST',
-        url,
+        url: target,
         headers: o.baseHeaders,
         body: form.toString(),
         timeoutMs,
@@ -155,6 +196,13 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         label: 'token introspection',
       })
     } catch (err) {
+      if (err instanceof UpstreamError && err.kind === 'status' && err.response !== undefined) {
+        const failure = classifyIntrospectionFailure(err.response.status, parseJsonSafe(err.response.body))
+        // A 400 `unsupported_token_type` / `invalid_token` is the upstream refusing the client's
+        // token (oidc-provider answers that for any JWT-shaped or garbage input): an inactive token,
+        // negative-cached like one. Anything else is our request or the upstream failing: 503.
+        if (failure.outcome === 'invalid_token') return INACTIVE
+      }
       throw callFailed(err)
     }
     const outcome = parseOutcome(parseJsonSafe(res.body))
@@ -282,7 +330,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
 
   return {
     realm,
-    introspectionUrl: url,
+    get introspectionUrl() {
+      return endpoint
+    },
     async verify(token, callOptions) {
       if (hooks?.onVerify === undefined) return (await run(token, callOptions?.signal))[0]
       const started = performance.now()

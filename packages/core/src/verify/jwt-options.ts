@@ -10,6 +10,7 @@ import {
   SUPPORTED_JWT_ALGORITHMS,
   type JwtAlgorithm,
 } from '../jwks/algorithms.js'
+import type { IssuerMetadataResolver } from '../discovery/resolver.js'
 import type { JwksStatus, KeySetPin } from '../jwks/jwks-cache.js'
 import {
   bool,
@@ -95,11 +96,26 @@ export interface JwtVerifierOptions {
    */
   algorithms?: readonly JwtAlgorithm[] | undefined
   /**
-   * URL of the JWKS. Default `{issuer without trailing slash}/.well-known/jwks.json` (Hydra's public
-   * port). Not allowed together with {@link jwks}. The upstream's `Cache-Control` is ignored: keys
-   * live for {@link cacheMaxAgeMs}.
+   * URL of the JWKS, pinned. Default: discovered — the `jwks_uri` of the issuer's metadata
+   * (`{issuer}/.well-known/openid-configuration`, then RFC 8414's
+   * `/.well-known/oauth-authorization-server`), fetched once and cached (see {@link discovery}).
+   * When the issuer publishes no metadata at all (both answer 404), Hydra's location
+   * `{issuer without trailing slash}/.well-known/jwks.json` is used. Not allowed together with
+   * {@link jwks}. The upstream's `Cache-Control` is ignored: keys live for {@link cacheMaxAgeMs}.
    */
   jwksUri?: string | undefined
+  /**
+   * How `jwks_uri` is found when neither {@link jwksUri} nor {@link jwks} is set. Default: a
+   * resolver of this verifier's own (`createIssuerMetadataResolver` of
+   * `@hydrakit/core/authorization-server`, with this verifier's dispatcher, `timeoutMs`,
+   * `tolerateIssuerTrailingSlash`, and `cooldownMs` as its retry delay). Pass a resolver to share
+   * one between verifiers or to tune it (its `issuer` must be this verifier's `issuer`); `false`
+   * skips discovery and uses Hydra's `{issuer}/.well-known/jwks.json`. A discovery document naming
+   * another issuer, or a discovery outage, fails verification with 503 (`jwks_unavailable`; the
+   * operator-facing reason is in `jwksStatus().lastFailure` and the error's `debug`), and is
+   * retried after `cooldownMs`.
+   */
+  discovery?: IssuerMetadataResolver | false | undefined
   /**
    * A local JSON Web Key Set (`{ keys: [...] }`) used instead of fetching one: no network, never
    * expires, an unknown `kid` is refused at once. Not allowed with `jwksUri` or `accessTokenKeySet`.
@@ -164,6 +180,17 @@ export interface JwtVerifierOptions {
    */
   typ?: string | readonly string[] | false | undefined
   /**
+   * A token profile to enforce. `'rfc9068'`: the JWT profile for OAuth 2.0 access tokens (RFC 9068),
+   * for servers that issue it (oidc-provider, Keycloak with the option on, Auth0, ...): the header
+   * must say `typ: at+jwt` (or `application/at+jwt`), which no ID token carries, and the claims `iss`,
+   * `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` must be present (reasons `typ` and
+   * `required_claim`; a missing `iat` is `too_old`). Not for Hydra, whose access tokens say `typ: JWT` like its ID tokens (pin
+   * Hydra's access-token keys with {@link accessTokenKeySet} instead). Not combinable with
+   * {@link typ}; adds to {@link requiredClaims}. Default: none (`typ` as configured, only `exp`
+   * required).
+   */
+  profile?: 'rfc9068' | undefined
+  /**
    * Only JWKS keys with one of these `kid`s are used; a token naming another `kid` is refused at
    * once (reason `key_not_allowed`, no fetch). Use it to pin Hydra's access-token key(s) statically.
    * Default: every key in the JWKS.
@@ -206,7 +233,10 @@ export interface JwtVerifier extends TokenVerifier {
   readonly realm: string
   /** The expected `iss`. */
   readonly issuer: string
-  /** The JWKS URL; `undefined` with a static `jwks`. */
+  /**
+   * The JWKS URL: the configured one, or the discovered one once discovery ran; `undefined` with a
+   * static `jwks` and before the first discovery.
+   */
   readonly jwksUri: string | undefined
   /**
    * Verifies `token` (signature, algorithm, `typ`, `iss`, `aud`, `exp`/`nbf`/`iat`, required claims)
@@ -259,6 +289,8 @@ export const JWT_OPTION_NAMES: ReadonlySet<string> = new Set<keyof JwtVerifierOp
   'jwks',
   'cacheMaxAgeMs',
   'cooldownMs',
+  'retryDelayMs',
+  'maxRetryDelayMs',
   'maxStaleMs',
   'timeoutMs',
   'clockTolerance',
@@ -273,6 +305,8 @@ export const JWT_OPTION_NAMES: ReadonlySet<string> = new Set<keyof JwtVerifierOp
   'hooks',
   'dispatcher',
   'warnings',
+  'profile',
+  'discovery',
 ])
 
 // Names other libraries use for options this verifier has under another name.
@@ -287,12 +321,18 @@ const JWT_OPTION_HINTS: Readonly<Record<string, string>> = {
   aud: 'did you mean `audience`?',
   iss: 'did you mean `issuer`?',
 }
+/** Claims RFC 9068 §2.2 requires in every JWT access token. */
+const RFC9068_CLAIMS: readonly string[] = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti']
 const DEFAULT_SET_NAME = 'hydra.jwt.access-token'
 
 /** Validated {@link JwtVerifierOptions}: the claim policy plus the key source and caching settings. */
 export interface ResolvedJwtOptions extends JwtPolicy {
-  /** The JWKS URL; `undefined` with a static `jwks`. */
+  /** The pinned JWKS URL; `undefined` with a static `jwks` or with discovery. */
   jwksUri: string | undefined
+  /** Discover `jwks_uri`: the resolver to use (`true`: build one). `false`: not discovered. */
+  discovery: IssuerMetadataResolver | boolean
+  /** Hydra's JWKS location, used when the issuer publishes no metadata. */
+  fallbackJwksUri: string
   staticKeys: { keys: readonly unknown[] } | undefined
   algorithmList: JwtAlgorithm[]
   cacheMaxAgeMs: number
@@ -319,6 +359,7 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     audience: (v, p) => audienceOption(v, p),
     algorithms: (v) => algorithmList(v),
     typ: (v) => typList(v),
+    profile: (v, p) => (v === undefined ? undefined : oneOf(v, ['rfc9068'], 'rfc9068', p)),
     allowedKids: (v, p) => stringList(v, p),
     requiredClaims: (v, p) => stringList(v, p, true) ?? [],
     clockTolerance: (v, p) => finite(v, 5, 0, p),
@@ -349,12 +390,25 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
   if (options.jwks !== undefined && (options.jwks === null || typeof options.jwks !== 'object')) {
     throw new TypeError('jwks must be a JSON Web Key Set object ({ keys: [...] })')
   }
-  const jwksUri =
-    options.jwks !== undefined
-      ? undefined
-      : options.jwksUri === undefined
-        ? `${o.issuer.replace(/\/$/, '')}/.well-known/jwks.json`
-        : httpUrlString(options.jwksUri, 'jwksUri')
+  const fallbackJwksUri = `${o.issuer.replace(/\/$/, '')}/.well-known/jwks.json`
+  const discoveryValue = discoveryOption(options.discovery, o.issuer)
+  const remote = options.jwks === undefined
+  const discovery = remote && options.jwksUri === undefined && discoveryValue
+  const jwksUri = !remote
+    ? undefined
+    : options.jwksUri !== undefined
+      ? httpUrlString(options.jwksUri, 'jwksUri')
+      : discovery === false
+        ? fallbackJwksUri
+        : undefined
+
+  if (o.profile === 'rfc9068') {
+    if (options.typ !== undefined) {
+      throw new TypeError("typ cannot be combined with profile 'rfc9068', which requires typ at+jwt")
+    }
+    o.typ = new Set([normalizeTyp('at+jwt')])
+    o.requiredClaims = [...new Set([...o.requiredClaims, ...RFC9068_CLAIMS])]
+  }
 
   // Presence is checked for `iss`, then `aud` (when audiences are configured), `iat` (with
   // maxTokenAge), then requiredClaims (last first) and `exp`, which is always required.
@@ -377,6 +431,8 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     maxTokenAge: o.maxTokenAge,
     presentClaims: [...new Set(present)],
     jwksUri,
+    discovery,
+    fallbackJwksUri,
     staticKeys: options.jwks,
     cacheMaxAgeMs: o.cacheMaxAgeMs,
     cooldownMs: o.cooldownMs,
@@ -406,6 +462,27 @@ export function resolveKeySetPin(value: AccessTokenKeySetOptions, context: Admin
   const base = adminUrl.replace(/\/+$/, '')
   const prefix = apiVersion === 'v2' ? '/admin' : ''
   return { url: `${base}${prefix}/keys/${encodeURIComponent(setName)}`, auth }
+}
+
+function discoveryOption(value: unknown, issuer: string): IssuerMetadataResolver | boolean {
+  if (value === undefined) return true
+  if (value === false) return false
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as IssuerMetadataResolver).resolve !== 'function'
+  ) {
+    throw new TypeError(
+      'discovery must be false or an issuer metadata resolver (createIssuerMetadataResolver)',
+    )
+  }
+  const resolver = value as IssuerMetadataResolver
+  if (resolver.issuer !== issuer) {
+    throw new TypeError(
+      `discovery resolves the metadata of ${JSON.stringify(resolver.issuer)}, not of issuer ${JSON.stringify(issuer)}`,
+    )
+  }
+  return resolver
 }
 
 function requiredHttpUrl(value: unknown, path: string): string {

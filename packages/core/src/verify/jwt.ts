@@ -1,6 +1,9 @@
 import { checkKeySet } from '../diagnostics/check.js'
 import { toAuthInfo, type AuthInfo } from '../auth-info.js'
 import { JwtResultCache } from '../cache/jwt-result-cache.js'
+import { DiscoveryError } from '../discovery/discovery-error.js'
+import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
+import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
 import { emit, type HydrakitHooks } from '../hooks.js'
 import { JwksCache, type JwksStatus } from '../jwks/jwks-cache.js'
@@ -55,7 +58,6 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
 class JwtVerifierImpl implements JwtVerifier {
   readonly realm: string
   readonly issuer: string
-  readonly jwksUri: string | undefined
   private readonly policy: JwtPolicy
   private readonly hooks: HydrakitHooks
   private readonly jwks: JwksCache
@@ -68,7 +70,6 @@ class JwtVerifierImpl implements JwtVerifier {
     this.policy = o
     this.realm = o.realm
     this.issuer = o.issuer
-    this.jwksUri = o.jwksUri
     this.hooks = o.hooks
     // Creating it costs nothing: undici is loaded and a dispatcher made at the first fetch.
     const upstream = createUpstreamClient({ dispatcher: o.dispatcher, hooks: o.hooks })
@@ -78,8 +79,21 @@ class JwtVerifierImpl implements JwtVerifier {
         o.accessTokenKeySet === undefined
           ? undefined
           : resolveKeySetPin(o.accessTokenKeySet, { timeoutMs: o.timeoutMs, upstream })
+      const resolver =
+        o.discovery === true
+          ? createIssuerMetadataResolver({
+              issuer: o.issuer,
+              fetch: upstreamDiscoveryFetch({ timeoutMs: o.timeoutMs, dispatcher: o.dispatcher }),
+              tolerateIssuerTrailingSlash: o.issuers.length > 1,
+              timeoutMs: o.timeoutMs,
+              retryAfterMs: o.cooldownMs,
+            })
+          : o.discovery === false
+            ? undefined
+            : o.discovery
       this.jwks = new JwksCache({
         uri: o.jwksUri,
+        resolveUri: resolver === undefined ? undefined : () => discoverJwksUri(resolver, o.fallbackJwksUri),
         staticKeys: o.staticKeys,
         algorithms: o.algorithmList,
         allowedKids: o.allowedKids,
@@ -101,6 +115,10 @@ class JwtVerifierImpl implements JwtVerifier {
       throw err
     }
     this.results = o.resultCache === false ? undefined : new JwtResultCache(o.resultCache)
+  }
+
+  get jwksUri(): string | undefined {
+    return this.jwks.status().jwksUri
   }
 
   get resultCacheSize(): number {
@@ -335,6 +353,27 @@ class JwtVerifierImpl implements JwtVerifier {
       debug: { failure: 'closed', jwksUri: this.jwksUri },
     })
   }
+}
+
+/**
+ * `jwks_uri` from the issuer's metadata; Hydra's location when the issuer publishes none (both
+ * documents 404). Any other discovery failure rejects with a message for operators.
+ */
+async function discoverJwksUri(resolver: IssuerMetadataResolver, fallback: string): Promise<string> {
+  let jwksUri: string | undefined
+  let url: string
+  try {
+    const metadata = await resolver.resolve()
+    jwksUri = metadata.jwksUri
+    url = metadata.url
+  } catch (err) {
+    if (err instanceof DiscoveryError && err.code === 'not_found') return fallback
+    throw err
+  }
+  if (jwksUri === undefined) {
+    throw new Error(`discovery document at ${url} has no jwks_uri: set the jwksUri option`)
+  }
+  return jwksUri
 }
 
 /** A verification that has to wait for the JWKS; carries the token's cache key, if any. */

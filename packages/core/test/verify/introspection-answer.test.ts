@@ -18,6 +18,7 @@ const policy: IntrospectionPolicy = {
   clockTolerance: 5,
   allowMissingTokenUse: false,
   issuer: 'https://issuer.example',
+  tolerateIssuerTrailingSlash: false,
   audiences: ['api'],
 }
 const active: Claims = {
@@ -73,6 +74,31 @@ describe('judgeActiveAnswer', () => {
       undefined,
     ],
     ['a refresh token', { ...active, token_use: 'refresh_token' }, policy, 'token_use'],
+    [
+      'no token_use, no marker, allowed',
+      { ...active, token_use: undefined as never, aud: undefined as never },
+      { ...policy, allowMissingTokenUse: true, audiences: undefined },
+      'token_use',
+    ],
+    [
+      'token_use null, token_type Bearer, allowed',
+      { ...active, token_use: null, token_type: 'Bearer' },
+      { ...policy, allowMissingTokenUse: true },
+      undefined,
+    ],
+    [
+      'token_use refresh_token, token_type Bearer, allowed',
+      { ...active, token_use: 'refresh_token', token_type: 'Bearer' },
+      { ...policy, allowMissingTokenUse: true },
+      'token_use',
+    ],
+    [
+      'issuer with a trailing slash, tolerated',
+      { ...active, iss: 'https://issuer.example/' },
+      { ...policy, tolerateIssuerTrailingSlash: true },
+      undefined,
+    ],
+    ['issuer with a trailing slash', { ...active, iss: 'https://issuer.example/' }, policy, 'issuer'],
     ['expired beyond the tolerance', { ...active, exp: NOW - 5 }, policy, 'expired'],
     ['expired within the tolerance', { ...active, exp: NOW - 4 }, policy, undefined],
     ['another issuer', { ...active, iss: 'https://evil.example' }, policy, 'issuer'],

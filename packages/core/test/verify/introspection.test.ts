@@ -33,6 +33,11 @@ type Mode =
   | 'bad-aud'
   | 'array'
   | 'huge'
+  | '400-unsupported-token-type'
+  | '400-invalid-token'
+  | '400-invalid-request'
+  | '400-invalid-client'
+  | '400-no-code'
 
 interface SeenRequest {
   path: string
@@ -148,6 +153,16 @@ async function startFakeHydra(): Promise<FakeHydra> {
         return sendJson(res, 200, { active: true, token_use: 'access_token', aud: [1, 2] })
       case 'array':
         return sendJson(res, 200, [{ active: true }])
+      case '400-unsupported-token-type':
+        return sendJson(res, 400, { error: 'unsupported_token_type' })
+      case '400-invalid-token':
+        return sendJson(res, 400, { error: 'invalid_token' })
+      case '400-invalid-request':
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'token missing' })
+      case '400-invalid-client':
+        return sendJson(res, 400, { error: 'invalid_client' })
+      case '400-no-code':
+        return sendJson(res, 400, 'Bad Request')
       case 'huge':
         return sendJson(res, 200, {
           active: true,
@@ -529,6 +544,41 @@ describe('refused tokens (attacks)', () => {
     expect([(err as InvalidTokenError).status, (err as InvalidTokenError).reason]).toEqual([401, 'token_use'])
   })
 
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ['token_type Bearer', { token_type: 'Bearer', aud: undefined }, undefined],
+    ['token_type DPoP', { token_type: 'DPoP', aud: undefined }, undefined],
+    ['only an audience', { token_type: undefined }, undefined],
+    ['Keycloak typ Bearer', { token_type: undefined, aud: undefined, typ: 'Bearer' }, undefined],
+    ['token_type refresh_token', { token_type: 'refresh_token' }, 'token_use'],
+    ['Keycloak typ Refresh', { token_type: undefined, aud: undefined, typ: 'Refresh' }, 'token_use'],
+    ['no marker at all (a refresh token)', { token_type: undefined, aud: undefined }, 'token_use'],
+  ])('without token_use and with allowMissingTokenUse: %s', async (_n, extra, reason) => {
+    const token = mintOpaque()
+    const answer = { ...activeAnswer(), ...extra }
+    delete answer.token_use
+    for (const k of Object.keys(answer)) if (answer[k] === undefined) delete answer[k]
+    hydra.tokens.set(token, answer)
+    const v = make({ allowMissingTokenUse: true })
+    if (reason === undefined) {
+      await expect(v.verify(token)).resolves.toMatchObject({ subject: 'user-1' })
+    } else {
+      const err = await rejection(v.verify(token))
+      expect([(err as InvalidTokenError).status, (err as InvalidTokenError).reason]).toEqual([401, reason])
+    }
+  })
+
+  it('issuer trailing slash: exact by default, either spelling with tolerateIssuerTrailingSlash', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer({ iss: 'https://auth.example' }))
+    const strict = make({ issuer: 'https://auth.example/' })
+    expect(((await rejection(strict.verify(token))) as InvalidTokenError).reason).toBe('issuer')
+    const tolerant = make({ issuer: 'https://auth.example/', tolerateIssuerTrailingSlash: true })
+    await expect(tolerant.verify(token)).resolves.toMatchObject({ subject: 'user-1' })
+    const other = mintOpaque()
+    hydra.tokens.set(other, activeAnswer({ iss: 'https://auth.example/x' }))
+    expect(((await rejection(tolerant.verify(other))) as InvalidTokenError).reason).toBe('issuer')
+  })
+
   it('missing token_use is refused by default and accepted with allowMissingTokenUse', async () => {
     const token = mintOpaque()
     const answer = activeAnswer()
@@ -588,6 +638,9 @@ describe('upstream failures are 503, never 401', () => {
     ['array', undefined],
     ['huge', undefined],
     ['slow', undefined],
+    ['400-invalid-request', undefined],
+    ['400-invalid-client', undefined],
+    ['400-no-code', undefined],
   ])('%s → UpstreamUnavailableError (Retry-After %s), not cached', async (mode, retryAfter) => {
     hydra.mode = mode
     const token = mintOpaque()
@@ -612,6 +665,22 @@ describe('upstream failures are 503, never 401', () => {
     hydra.mode = 'ok'
     await expect(v.verify(token)).resolves.toMatchObject({ subject: 'user-1' })
   })
+
+  it.each<Mode>(['400-unsupported-token-type', '400-invalid-token'])(
+    '%s is about the client’s token: 401 invalid_token, negative-cached',
+    async (mode) => {
+      hydra.mode = mode
+      const token = mintOpaque()
+      const v = make()
+      const err = await rejection(v.verify(token))
+      expect(err).toBeInstanceOf(InvalidTokenError)
+      const e = err as InvalidTokenError
+      expect([e.status, e.reason, e.error]).toEqual([401, 'inactive', 'invalid_token'])
+      expect(e.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token"/)
+      await rejection(v.verify(token))
+      expect(hydra.introspectCalls).toBe(1)
+    },
+  )
 
   it('connection refused → 503', async () => {
     const v = make({ adminUrl: await closedPortUrl() })

@@ -110,13 +110,14 @@ describe('createJwtVerifier: happy paths', () => {
     expect(await reasonOf(v.verify(await signToken(rsa, { iss: server.issuer })))).toBe('algorithm')
   })
 
-  it('derives jwksUri from the issuer (without its trailing slash) and fetches the JWKS once', async () => {
+  it('without discovery metadata, uses Hydra’s JWKS location (issuer without its trailing slash) and fetches it once', async () => {
     const before = server.jwksHits
     const v = verifier({ issuer: `${server.issuer}/`, resultCache: false })
-    expect(v.jwksUri).toBe(`${server.issuer}/.well-known/jwks.json`)
+    expect(v.jwksUri).toBeUndefined()
     for (let i = 0; i < 3; i++) {
       await v.verify(await signToken(rsa, { iss: `${server.issuer}/` }))
     }
+    expect(v.jwksUri).toBe(`${server.issuer}/.well-known/jwks.json`)
     expect(server.jwksHits - before).toBe(1)
     expect(v.jwksStatus()).toMatchObject({ source: 'remote', keyCount: 2, lastFailure: undefined })
     expect(v.jwksStatus().keyIds.sort()).toEqual(['ec-1', 'rsa-1'])

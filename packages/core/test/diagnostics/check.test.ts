@@ -71,7 +71,7 @@ describe('check()', () => {
 
   it('JWKS 404: names the URL, the status and asks whether the issuer is right', async () => {
     const issuer = `${slashless()}/typo`
-    const v = keep(createJwtVerifier({ issuer, audience: 'a', warnings: false }))
+    const v = keep(createJwtVerifier({ issuer, audience: 'a', discovery: false, warnings: false }))
     const err = await failure(v.check())
     expect(err).toMatchObject({ code: 'ERR_HYDRAKIT_NOT_READY', upstream: 'jwks', status: 404 })
     expect(err.message).toBe(
@@ -81,7 +81,9 @@ describe('check()', () => {
   })
 
   it('an unreachable issuer: a connection failure and a reachability hint', async () => {
-    const v = keep(createJwtVerifier({ issuer: closedPort, audience: 'a', warnings: false }))
+    const v = keep(
+      createJwtVerifier({ issuer: closedPort, audience: 'a', discovery: false, warnings: false }),
+    )
     const err = await failure(v.check())
     expect(err.status).toBeUndefined()
     expect(err.message).toContain(`${closedPort}/.well-known/jwks.json failed: `)

@@ -83,7 +83,14 @@ describe('misconfiguration warnings', () => {
 
   it('an unreachable issuer: the connection error and a reachability hint', async () => {
     const { warnings, onWarning } = collect()
-    const v = keep(createJwtVerifier({ issuer: closedPort, audience: 'orders', warnings: { onWarning } }))
+    const v = keep(
+      createJwtVerifier({
+        issuer: closedPort,
+        audience: 'orders',
+        discovery: false,
+        warnings: { onWarning },
+      }),
+    )
     await expect(v.verify(await token())).rejects.toMatchObject({ status: 503 })
     expect(warnings[0]?.code).toBe('HYDRAKIT_JWKS_UNAVAILABLE')
     expect(warnings[0]?.hint).toBe(
@@ -107,7 +114,9 @@ describe('misconfiguration warnings', () => {
   it('an issuer that differs only by a trailing slash is named as such', async () => {
     const { warnings, onWarning } = collect()
     const other = mock.issuer.endsWith('/') ? slashless() : `${mock.issuer}/`
-    const v = keep(createJwtVerifier({ issuer: other, audience: 'orders', warnings: { onWarning } }))
+    const v = keep(
+      createJwtVerifier({ issuer: other, audience: 'orders', discovery: false, warnings: { onWarning } }),
+    )
     await expect(v.verify(await token())).rejects.toMatchObject({ status: 401, reason: 'issuer' })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]!.code).toBe('HYDRAKIT_ISSUER_TRAILING_SLASH')

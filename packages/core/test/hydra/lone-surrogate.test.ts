@@ -51,7 +51,8 @@ describe('admin client path arguments', () => {
     [
       'setJsonWebKey kid',
       'kid',
-      (c: HydraAdminClient, v: string) => c.setJsonWebKey('set', v, { kty: 'RSA', kid: 'k', alg: 'RS256', use: 'sig' }),
+      (c: HydraAdminClient, v: string) =>
+        c.setJsonWebKey('set', v, { kty: 'RSA', kid: 'k', alg: 'RS256', use: 'sig' }),
     ],
     ['deleteJsonWebKeySet', 'set', (c: HydraAdminClient, v: string) => c.deleteJsonWebKeySet(v)],
     ['deleteJsonWebKey kid', 'kid', (c: HydraAdminClient, v: string) => c.deleteJsonWebKey('set', v)],

@@ -84,7 +84,7 @@ describe('introspection_endpoint from discovery', () => {
   })
 
   it('without token_use, token_type decides: the refresh token (no marker) is refused', async () => {
-    const v = verifier({ audience: undefined })
+    const v = verifier({ audience: false })
     await expect(v.verify('access')).resolves.toMatchObject({ subject: 'alice' })
     const err = await rejectionOf(v.verify('refresh'))
     expect(err).toBeInstanceOf(InvalidTokenError)
@@ -121,9 +121,9 @@ describe('introspection_endpoint from discovery', () => {
     expect(() => createIntrospectionVerifier({ audience: 'api' })).toThrow(
       /^adminUrl must be set \(or introspectionUrl, or issuer to discover the endpoint\)/,
     )
-    expect(() => createIntrospectionVerifier({ issuer: server.url, audience: 'api', discovery: false })).toThrow(
-      /^adminUrl or introspectionUrl must be set when discovery is false/,
-    )
+    expect(() =>
+      createIntrospectionVerifier({ issuer: server.url, audience: 'api', discovery: false }),
+    ).toThrow(/^adminUrl or introspectionUrl must be set when discovery is false/)
     expect(() => createIntrospectionVerifier({ issuer: 'not a url', audience: 'api' })).toThrow(
       /^issuer must be an absolute URL/,
     )

@@ -53,7 +53,7 @@ export interface CsrfProtection {
   /**
    * True only for a token made by {@link issue} for this browser's cookie, this flow and this
    * challenge, on a request that its fetch metadata does not show as cross-origin
-   * ({@link isCrossOriginRequest}).
+   * (`isCrossOriginRequest`).
    */
   verify(req: FlowRequest, flow: CsrfFlow, challenge: string, token: string | null | undefined): boolean
 }

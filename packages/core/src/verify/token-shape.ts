@@ -6,7 +6,7 @@ export type TokenShape = 'jwt' | 'opaque'
 /**
  * Tells a JWT from an opaque token without verifying anything: a token is JWT-shaped when it has
  * exactly three base64url segments and its first segment decodes to a UTF-8 JSON object with a
- * string `alg` (the JWT verifier's own parsing, {@link parseCompactJws}). Hydra's opaque tokens (`ory_at_…`, `ory_rt_…`: two segments), JWE tokens (five segments)
+ * string `alg` (the JWT verifier's own parsing, `parseCompactJws`). Hydra's opaque tokens (`ory_at_…`, `ory_rt_…`: two segments), JWE tokens (five segments)
  * and anything else are `'opaque'`. Never throws.
  */
 export function detectTokenShape(token: string): TokenShape {

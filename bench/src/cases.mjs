@@ -35,7 +35,9 @@ export function benchCases() {
       expect: token === 'invalid' ? 401 : 200,
     })
   }
-  for (const s of ['bare-node', 'bare-express4', 'bare-express5', 'bare-koa']) add(s, 'hot')
+  for (const s of ['bare-node', 'bare-express4', 'bare-express5', 'bare-koa', 'bare-fastify', 'bare-hono']) {
+    add(s, 'hot')
+  }
   for (const s of ['peer-oauth2-jwt-bearer', 'peer-express-jwt', 'peer-koa-jwt']) {
     add(s, 'hot')
     add(s, 'distinct')
@@ -46,6 +48,12 @@ export function benchCases() {
     add(s, 'invalid')
   }
   add('hydrakit-express5-jwt', 'hot')
+  // The newer adapters, next to their own framework's ceiling.
+  for (const s of ['hydrakit-fastify-jwt', 'hydrakit-hono-jwt']) {
+    add(s, 'hot')
+    add(s, 'distinct')
+    add(s, 'invalid')
+  }
   for (const s of ['hydrakit-express-introspection', 'hydrakit-koa-introspection']) {
     add(s, 'opaque-hot')
     add(s, 'opaque-distinct')

@@ -17,6 +17,8 @@ export const SCENARIO_INFO = {
   'bare-express4': { kind: 'bare', framework: 'express4', label: 'Express 4 (no auth)' },
   'bare-express5': { kind: 'bare', framework: 'express5', label: 'Express 5 (no auth)' },
   'bare-koa': { kind: 'bare', framework: 'koa', label: 'Koa 3 (no auth)' },
+  'bare-fastify': { kind: 'bare', framework: 'fastify', label: 'Fastify 5 (no auth)' },
+  'bare-hono': { kind: 'bare', framework: 'hono', label: 'Hono on @hono/node-server (no auth)' },
   'control-accept-all': {
     kind: 'control',
     framework: 'express4',
@@ -72,6 +74,18 @@ export const SCENARIO_INFO = {
     framework: 'koa',
     mode: 'hybrid',
     label: 'Koa 3 + hydrakit (hybrid)',
+  },
+  'hydrakit-fastify-jwt': {
+    kind: 'hydrakit',
+    framework: 'fastify',
+    mode: 'jwt',
+    label: 'Fastify 5 + @hydrakit/fastify (jwt)',
+  },
+  'hydrakit-hono-jwt': {
+    kind: 'hydrakit',
+    framework: 'hono',
+    mode: 'jwt',
+    label: 'Hono + @hydrakit/web (jwt)',
   },
 }
 

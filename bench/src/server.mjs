@@ -36,6 +36,8 @@ export const SCENARIOS = {
   'bare-express4': async () => express(require('express4'), undefined),
   'bare-express5': async () => express((await import('express')).default, undefined),
   'bare-koa': async () => koa(undefined),
+  'bare-fastify': async () => fastify(undefined),
+  'bare-hono': async () => hono(undefined),
   // For the harness's own test: claims to authenticate but accepts anything. The gates must fail it.
   'control-accept-all': async () => express(require('express4'), (_req, _res, next) => next()),
 
@@ -76,6 +78,16 @@ export const SCENARIOS = {
   'hydrakit-koa-introspection': async () => hydrakitKoa({ mode: 'introspection' }),
   'hydrakit-express-hybrid': async () => hydrakitExpress(require('express4'), { mode: 'hybrid' }),
   'hydrakit-koa-hybrid': async () => hydrakitKoa({ mode: 'hybrid' }),
+  'hydrakit-fastify-jwt': async () => {
+    const { hydra } = await import('@hydrakit/fastify')
+    const auth = hydra(hydrakitConfig({ mode: 'jwt' }))
+    return fastify(auth.authenticate(), (request) => request.auth?.subject)
+  },
+  'hydrakit-hono-jwt': async () => {
+    const { hydra } = await import('@hydrakit/web')
+    const { honoAuth } = await import('@hydrakit/web/hono')
+    return hono(honoAuth(hydra(hydrakitConfig({ mode: 'jwt' }))), (c) => c.var.auth?.subject)
+  },
 }
 
 /** @param {{ mode: 'jwt' | 'introspection' | 'hybrid' }} options */
@@ -139,6 +151,48 @@ function koa(middleware, subject) {
     }
   })
   return app.callback()
+}
+
+/**
+ * A Fastify 5 app: `GET /api` behind `hook` (a preHandler), as a node:http listener (Fastify hands
+ * its handler to the server factory; the harness owns the server).
+ * @param {any} hook
+ * @param {(request: any) => unknown} [subject]
+ */
+async function fastify(hook, subject) {
+  const Fastify = (await import('fastify')).default
+  /** @type {import('node:http').RequestListener | undefined} */
+  let listener
+  const app = Fastify({
+    serverFactory: (handler) => {
+      listener = handler
+      return createServer()
+    },
+  })
+  const handler = async (/** @type {any} */ request) => ({
+    ok: true,
+    sub: subject === undefined ? null : (subject(request) ?? null),
+  })
+  if (hook === undefined) app.get('/api', handler)
+  else app.get('/api', { preHandler: hook }, handler)
+  await app.ready()
+  return /** @type {import('node:http').RequestListener} */ (listener)
+}
+
+/**
+ * A Hono app on @hono/node-server: `GET /api` behind `middleware`.
+ * @param {any} middleware
+ * @param {(c: any) => unknown} [subject]
+ */
+async function hono(middleware, subject) {
+  const { Hono } = await import('hono')
+  const { getRequestListener } = await import('@hono/node-server')
+  const app = new Hono()
+  const handler = (/** @type {any} */ c) =>
+    c.json({ ok: true, sub: subject === undefined ? null : (subject(c) ?? null) })
+  if (middleware === undefined) app.get('/api', handler)
+  else app.get('/api', middleware, handler)
+  return getRequestListener(app.fetch)
 }
 
 async function main() {

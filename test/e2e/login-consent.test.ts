@@ -90,7 +90,7 @@ async function callbackResult(page: Page): Promise<{ granted: string; read: stri
   }
 }
 
-describe.skipIf(!available).each<[LoginFramework]>([['express'], ['koa']])(
+describe.skipIf(!available).each<[LoginFramework]>([['express'], ['koa'], ['fastify'], ['hono']])(
   'browser flow with the %s router',
   (framework) => {
     it('authorization code + PKCE: login, untick a scope, token works for read (200), not write (403)', async () => {
@@ -206,7 +206,7 @@ describe.skipIf(!available)('browser flow details (Express router)', () => {
   })
 })
 
-describe.skipIf(!available).each<[LoginFramework]>([['express'], ['koa']])(
+describe.skipIf(!available).each<[LoginFramework]>([['express'], ['koa'], ['fastify'], ['hono']])(
   'login CSRF with planted cookies (%s router)',
   (framework) => {
     let attacker: Server | undefined

@@ -83,10 +83,15 @@ export type {
   IntrospectionVerifierConfig,
   HybridVerifierConfig,
   IntrospectionEndpointConfig,
+  IssuerConfig,
+  MultiIssuerJwtConfig,
+  MultiIssuerHybridConfig,
 } from './verify/create.js'
 export { createVerifier } from './verify/create.js'
 export type { HydrakitWarning, HydrakitWarningCode, WarningOptions } from './diagnostics/warnings.js'
 export type { ReadinessUpstream } from './diagnostics/check.js'
 export { VerifierNotReadyError } from './diagnostics/check.js'
+export type { IssuerRoute, MultiIssuerVerifier, MultiIssuerVerifierOptions } from './verify/multi-issuer.js'
+export { createMultiIssuerVerifier } from './verify/multi-issuer.js'
 export type { ProtectedResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js'
 export { createProtectedResourceMetadata } from './resource/metadata.js'

@@ -7,10 +7,15 @@ import { type AuthenticateInput } from '@hydrakit/core/flows'
 import { loginConsentRouter as expressRouter, type LoginConsentRouterOptions } from '@hydrakit/express'
 import { loginConsentRouter as koaRouter } from '@hydrakit/koa'
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
+import { loginConsentRoutes as fastifyRoutes } from '@hydrakit/fastify'
+import { loginConsentHandler as webHandler } from '@hydrakit/web'
+import Fastify from 'fastify'
+import { Hono } from 'hono'
+import { getRequestListener } from '@hono/node-server'
 import { createApp } from '../../../examples/express-api/src/app.js'
 import { startClientApp, type ClientApp } from './client-app.js'
 
-export type LoginFramework = 'express' | 'koa'
+export type LoginFramework = 'express' | 'koa' | 'fastify' | 'hono'
 
 /** Everything the browser talks to: mock Hydra, our login/consent app, the client app, the API. */
 export interface Stack {
@@ -19,7 +24,7 @@ export interface Stack {
   client: ClientApp
   /** Base URL of the login/consent app (routes under `/auth`). */
   loginAppUrl: string
-  /** Switches the login/consent app between the Express and the Koa router. */
+  /** Switches the login/consent app between the Express, Koa, Fastify and Hono (Web) handlers. */
   use(framework: LoginFramework): void
   /** How many times the `authenticate` hook ran (i.e. the login form was submitted). */
   readonly authentications: number
@@ -88,10 +93,28 @@ export async function startStack(): Promise<Stack> {
   koaApp.silent = true
   koaApp.use(koaRouter({ ...options, prefix: '/auth' }))
   const koaHandle = koaApp.callback()
+  // Fastify hands its request handler to the server factory; the shared listener calls it.
+  let fastifyHandle: Handler = (_req, res) => res.writeHead(503).end()
+  const fastifyApp = Fastify({
+    serverFactory: (handler) => {
+      fastifyHandle = handler
+      return createServer()
+    },
+  })
+  await fastifyApp.register(fastifyRoutes(options), { prefix: '/auth' })
+  await fastifyApp.ready()
+  const flows = webHandler({ ...options, prefix: '/auth' })
+  const honoApp = new Hono()
+  honoApp.all('/auth/*', async (c) => (await flows(c.req.raw)) ?? c.notFound())
+  const honoListener = getRequestListener(honoApp.fetch)
   const handlers: Record<LoginFramework, Handler> = {
     express: expressApp,
     koa: (req, res) => {
       void koaHandle(req, res)
+    },
+    fastify: (req, res) => fastifyHandle(req, res),
+    hono: (req, res) => {
+      void honoListener(req, res)
     },
   }
   current = handlers.express
@@ -112,6 +135,7 @@ export async function startStack(): Promise<Stack> {
       await close(apiServer.server)
       await api.close()
       await close(login.server)
+      await fastifyApp.close()
       await admin.close()
       await hydra.close()
     },

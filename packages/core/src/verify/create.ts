@@ -10,6 +10,7 @@ import { createIntrospectionVerifier, type IntrospectionVerifierOptions } from '
 import { INTROSPECTION_OPTION_NAMES } from './introspection-options.js'
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt.js'
 import { JWT_OPTION_NAMES } from './jwt-options.js'
+import { createMultiIssuerVerifier } from './multi-issuer.js'
 
 /** How tokens are verified. */
 export type VerificationMode = 'jwt' | 'introspection' | 'hybrid'
@@ -59,6 +60,88 @@ export interface JwtVerifierConfig extends VerifierConfigBase {
   adminUrl?: string | undefined
   /** Hybrid only. */
   introspectJwts?: undefined
+  /** Not with `issuer`: see {@link MultiIssuerJwtConfig}. */
+  issuers?: undefined
+}
+
+/**
+ * One trusted issuer of a several-issuer configuration ({@link MultiIssuerJwtConfig},
+ * {@link MultiIssuerHybridConfig}). Fields left out are taken from the configuration's top level.
+ */
+export interface IssuerConfig {
+  /**
+   * The issuer (`urls.self.issuer`), compared with a JWT's `iss` as an exact string:
+   * `https://auth.example` and `https://auth.example/` are different issuers. Hydra v1.x always adds
+   * a trailing slash, v2.x and later use the configured value verbatim; copy it from the issuer's
+   * `/.well-known/openid-configuration`, or set `jwt.tolerateIssuerTrailingSlash: true` on this
+   * entry to accept both forms. Required; each issuer at most once.
+   */
+  issuer: string
+  /** Accepted audiences for this issuer's tokens (any-of). Default: the top-level `audience`. */
+  audience?: VerifierConfigBase['audience']
+  /**
+   * This issuer's admin API base URL, for introspection (hybrid mode) and key-set pinning. Default:
+   * none (then this issuer's opaque tokens are not accepted, unless `introspection.introspectionUrl` is set).
+   */
+  adminUrl?: string | undefined
+  /** Admin API flavour of this issuer. Default: the top-level `apiVersion`. */
+  apiVersion?: 'v2' | 'v1' | undefined
+  /** How to authenticate to this issuer's admin API. Default: the top-level `adminAuth`. */
+  adminAuth?: AdminAuth | undefined
+  /**
+   * JWT verifier options of this issuer (`jwksUri`, `accessTokenKeySet` pinning, `algorithms`, ...),
+   * over the top-level `jwt`. Default: none.
+   */
+  jwt?: Partial<JwtVerifierOptions> | undefined
+  /** Introspection options of this issuer, over the top-level `introspection`. Default: none. */
+  introspection?: Partial<IntrospectionVerifierOptions> | undefined
+}
+
+/**
+ * `mode: 'jwt'` with several issuers: a token's `iss` picks the issuer, whose own key set, audience
+ * and pinning then apply. An `iss` that is not listed is refused before any network call.
+ */
+export interface MultiIssuerJwtConfig extends Omit<VerifierConfigBase, 'audience'> {
+  /**
+   * The default audience of every `issuers[]` entry; required unless each entry sets its own (a
+   * missing one is a TypeError naming the entry).
+   */
+  audience?: VerifierConfigBase['audience']
+  /** Verify JWT access tokens locally, each against its issuer's JWKS. */
+  mode: 'jwt'
+  /** The trusted issuers, at least one. */
+  issuers: readonly IssuerConfig[]
+  /** Not with `issuers`: each entry names its issuer. */
+  issuer?: undefined
+  /** Not with `issuers`: give each entry its own `adminUrl`. */
+  adminUrl?: undefined
+  /** Hybrid only. */
+  introspectJwts?: undefined
+}
+
+/**
+ * `mode: 'hybrid'` with several issuers: JWTs are routed by `iss` as in {@link MultiIssuerJwtConfig}.
+ * Opaque tokens carry no issuer, so they are sent to the introspection endpoints of the entries
+ * that have one (`adminUrl` or `introspection.introspectionUrl`), in list order, until one answers
+ * `active` (and names its own issuer); put the issuer with the most opaque traffic first. If none
+ * accepts the token it is refused with 401, or with 503 when one of them was unreachable.
+ */
+export interface MultiIssuerHybridConfig extends Omit<VerifierConfigBase, 'audience'> {
+  /**
+   * The default audience of every `issuers[]` entry; required unless each entry sets its own (a
+   * missing one is a TypeError naming the entry).
+   */
+  audience?: VerifierConfigBase['audience']
+  /** JWTs locally by issuer, opaque tokens by introspection. */
+  mode: 'hybrid'
+  /** The trusted issuers, at least one; at least one needs an introspection endpoint. */
+  issuers: readonly IssuerConfig[]
+  /** Not with `issuers`: each entry names its issuer. */
+  issuer?: undefined
+  /** Not with `issuers`: give each entry its own `adminUrl`. */
+  adminUrl?: undefined
+  /** Also introspect JWTs (at their own issuer, cached) so revoked JWTs are refused. Default `false`. */
+  introspectJwts?: boolean | undefined
 }
 
 /**
@@ -97,6 +180,8 @@ export type IntrospectionVerifierConfig = VerifierConfigBase &
     issuer?: string | undefined
     /** Hybrid only. */
     introspectJwts?: undefined
+    /** JWT and hybrid modes only. */
+    issuers?: undefined
   }
 
 /** `mode: 'hybrid'`: JWTs locally, opaque tokens (`ory_at_…`) by introspection. */
@@ -108,6 +193,8 @@ export type HybridVerifierConfig = VerifierConfigBase &
     issuer: string
     /** Also introspect JWTs (cached) so revoked JWTs are refused. Default `false`. */
     introspectJwts?: boolean | undefined
+    /** Not with `issuer`: see {@link MultiIssuerHybridConfig}. */
+    issuers?: undefined
   }
 
 /**
@@ -117,7 +204,12 @@ export type HybridVerifierConfig = VerifierConfigBase &
  * pass `jwt` / `introspection` overrides, or build the verifier yourself with `createJwtVerifier`,
  * `createIntrospectionVerifier` or `createHybridVerifier`.
  */
-export type VerifierConfig = JwtVerifierConfig | IntrospectionVerifierConfig | HybridVerifierConfig
+export type VerifierConfig =
+  | JwtVerifierConfig
+  | IntrospectionVerifierConfig
+  | HybridVerifierConfig
+  | MultiIssuerJwtConfig
+  | MultiIssuerHybridConfig
 
 /** Every field of any {@link VerifierConfig}, as read at runtime (configs may come from untyped code). */
 type AnyVerifierConfig = VerifierConfigBase & {
@@ -125,6 +217,7 @@ type AnyVerifierConfig = VerifierConfigBase & {
   issuer?: string | undefined
   adminUrl?: string | undefined
   introspectJwts?: boolean | undefined
+  issuers?: readonly IssuerConfig[] | undefined
 }
 
 /** Every top-level option of a {@link VerifierConfig}. */
@@ -143,6 +236,7 @@ export const VERIFIER_CONFIG_NAMES: readonly string[] = [
   'introspectJwts',
   'jwt',
   'introspection',
+  'issuers',
 ]
 
 /**
@@ -250,6 +344,7 @@ export function createVerifier(
     throw new TypeError('config must be an object')
   checkVerifierConfigKeys(verifierConfig, extraOptions)
   const config = verifierConfig as AnyVerifierConfig
+  if (config.issuers !== undefined) return createMultiIssuer(config)
   switch (config.mode) {
     case 'jwt':
       return createJwtVerifier(jwtOptions(config, {}))
@@ -268,5 +363,81 @@ export function createVerifier(
       throw new TypeError(
         `mode must be 'jwt', 'introspection' or 'hybrid', got ${JSON.stringify((config as { mode?: unknown }).mode)}`,
       )
+  }
+}
+
+/** One verifier per entry of `issuers`, combined by `createMultiIssuerVerifier`. */
+function createMultiIssuer(config: AnyVerifierConfig): TokenVerifier {
+  if (config.mode !== 'jwt' && config.mode !== 'hybrid') {
+    throw new TypeError(
+      `issuers is only allowed with mode 'jwt' or 'hybrid', got ${JSON.stringify(config.mode)}`,
+    )
+  }
+  if (config.issuer !== undefined) throw new TypeError('issuer and issuers cannot both be set')
+  if (config.adminUrl !== undefined) {
+    throw new TypeError('adminUrl cannot be set with issuers: give each issuers[] entry its own adminUrl')
+  }
+  const entries: unknown = config.issuers
+  if (!Array.isArray(entries) || entries.length === 0)
+    throw new TypeError('issuers must be a non-empty array')
+  const built: { entry: IssuerConfig; jwt: TokenVerifier; introspection: TokenVerifier | undefined }[] = []
+  try {
+    entries.forEach((value: unknown, i) => {
+      if (value === null || typeof value !== 'object') throw new TypeError(`issuers[${i}] must be an object`)
+      const entry = value as IssuerConfig
+      const at = (e: unknown): never => {
+        throw new TypeError(`issuers[${i}].${e instanceof Error ? e.message : String(e)}`)
+      }
+      const merged: AnyVerifierConfig = {
+        ...config,
+        issuers: undefined,
+        issuer: entry.issuer,
+        audience: entry.audience ?? config.audience,
+        adminUrl: entry.adminUrl,
+        apiVersion: entry.apiVersion ?? config.apiVersion,
+        adminAuth: entry.adminAuth ?? config.adminAuth,
+        jwt: { ...config.jwt, ...entry.jwt },
+        introspection: { ...config.introspection, ...entry.introspection },
+      }
+      let jwt: TokenVerifier
+      try {
+        jwt = createJwtVerifier(jwtOptions(merged, {}))
+      } catch (e) {
+        return at(e)
+      }
+      let introspection: TokenVerifier | undefined
+      const hasEndpoint =
+        merged.adminUrl !== undefined || merged.introspection?.introspectionUrl !== undefined
+      if (config.mode === 'hybrid' && hasEndpoint) {
+        try {
+          introspection = createIntrospectionVerifier(introspectionOptions(merged, {}))
+        } catch (e) {
+          void jwt.close?.()
+          return at(e)
+        }
+      }
+      built.push({ entry, jwt, introspection })
+    })
+    if (config.mode === 'hybrid' && built.every((b) => b.introspection === undefined)) {
+      throw new TypeError(
+        "mode 'hybrid' with issuers needs an adminUrl (or introspection.introspectionUrl) on at least one issuers[] entry",
+      )
+    }
+    return createMultiIssuerVerifier({
+      realm: config.realm,
+      issuers: built.map(({ entry, jwt, introspection }) => ({
+        issuer: entry.issuer,
+        verifier:
+          introspection === undefined
+            ? jwt
+            : createHybridVerifier({ jwt, introspection, introspectJwts: config.introspectJwts }),
+        introspection,
+        tolerateTrailingSlash:
+          entry.jwt?.tolerateIssuerTrailingSlash ?? config.jwt?.tolerateIssuerTrailingSlash,
+      })),
+    })
+  } catch (e) {
+    for (const b of built) void Promise.all([b.jwt.close?.(), b.introspection?.close?.()])
+    throw e
   }
 }

@@ -97,6 +97,9 @@ export function toHook(guard: Guard, mode: ErrorMode): HydrakitHook {
   }
 }
 
+// What hydra() reads itself, plus the options Fastify's register() puts next to the plugin's own.
+const FASTIFY_OPTIONS = ['errors', 'prefix', 'logLevel', 'logSerializers']
+
 /**
  * Configures hydrakit for Fastify without registering anything; register {@link hydrakit} instead
  * to get `fastify.hydrakit`, the metadata route and `close()` on `onClose`.
@@ -107,9 +110,6 @@ export function toHook(guard: Guard, mode: ErrorMode): HydrakitHook {
  * app.addHook('onClose', () => auth.close())
  * ```
  */
-// What hydra() reads itself, plus the options Fastify's register() puts next to the plugin's own.
-const FASTIFY_OPTIONS = ['errors', 'prefix', 'logLevel', 'logSerializers']
-
 export function hydra(options: HydraOptions): HydraAuth {
   const mode = checkErrorMode((options as HookSettings | null)?.errors)
   const base = createHydraAuth(options, (guard) => toHook(guard, mode), FASTIFY_OPTIONS)

@@ -2,7 +2,7 @@ import type { TokenVerifier } from '../verifier.js'
 import { createVerifier, type VerifierConfig } from '../verify/create.js'
 
 /** The options of `GuardSettings`, which every adapter's `hydra()` accepts. */
-export const GUARD_SETTING_NAMES: readonly string[] = ['token', 'scopeStrategy', 'protectedResource']
+export const GUARD_SETTING_NAMES: readonly string[] = ['token', 'scopeStrategy', 'protectedResource', 'hooks']
 
 /**
  * The verifier an adapter's `hydra(options)` uses: `options.verifier`, or one built from the flat

@@ -1,7 +1,7 @@
 // @hydrakit/core/observability: Hooks for Prometheus, OpenTelemetry and debug logging.
 // Explicit named re-exports only.
 
-export { combineHooks } from './combine-hooks.js'
+export { combineHooks } from '../combine-hooks.js'
 export type {
   PromClientLike,
   PromCounterLike,

@@ -5,7 +5,7 @@ import { createMemoryCacheStore } from '../cache/memory-store.js'
 import type { CacheStore } from '../cache/store.js'
 import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
-import { combineHooks } from '../observability/combine-hooks.js'
+import { combineHooks } from '../combine-hooks.js'
 import {
   bool,
   dispatcherOption,

@@ -3,7 +3,7 @@ import type { AuthInfo } from '../auth-info.js'
 import { DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
 import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
-import { combineHooks } from '../observability/combine-hooks.js'
+import { combineHooks } from '../combine-hooks.js'
 import {
   DEFAULT_JWT_ALGORITHMS,
   isJwtAlgorithm,

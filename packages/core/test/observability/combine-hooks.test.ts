@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CacheEvent, HydrakitHooks, VerifyEvent } from '../../src/hooks.js'
-import { combineHooks } from '../../src/observability/combine-hooks.js'
+import { combineHooks } from '../../src/combine-hooks.js'
 
 const verifyEvent: VerifyEvent = { outcome: 'success', source: 'jwt', cached: false, durationMs: 1 }
 

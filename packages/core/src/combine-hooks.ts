@@ -1,4 +1,4 @@
-import type { HydrakitHooks } from '../hooks.js'
+import type { HydrakitHooks } from './hooks.js'
 
 const NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream', 'onRefuse', 'onBulkhead'] as const
 

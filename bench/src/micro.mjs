@@ -32,6 +32,11 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(jwksBody)
     return
   }
+  if (req.method !== 'POST') {
+    // No discovery documents: the verifiers fall back to {issuer}/.well-known/jwks.json.
+    res.writeHead(404).end()
+    return
+  }
   let body = ''
   req.on('data', (c) => (body += c))
   req.on('end', () => {

@@ -5,6 +5,15 @@ import type { AuthInfo } from '../auth-info.js'
 /** Default number of verified JWTs kept by a {@link JwtResultCache}. */
 export const DEFAULT_JWT_RESULT_CACHE_ENTRIES = 10_000
 
+/** Tokens up to this many characters are their own key; longer ones are keyed by their SHA-256. */
+export const RAW_KEY_MAX_LENGTH = 2048
+
+/**
+ * When a verified token enters the cache: `'repeat'` the second time it is verified within the
+ * doorkeeper's window, `'always'` the first time. See {@link JwtResultCache}.
+ */
+export type JwtCacheAdmission = 'repeat' | 'always'
+
 /** One verified token. */
 export interface JwtResultEntry<Key extends object> {
   /** The (frozen) result handed out on every hit. */
@@ -15,54 +24,102 @@ export interface JwtResultEntry<Key extends object> {
   readonly expiresAt: number
 }
 
+// Doorkeeper: 2^17 bits (16 KiB), cleared after 2^14 first sightings, so at most one in eight
+// never-seen tokens is taken for a repeat (and merely cached).
+const DOOR_BITS = 1 << 17
+const DOOR_WINDOW = 1 << 14
+
 /**
- * Successful JWT verifications, keyed by the SHA-256 of the token (the token itself is never a
- * key), bounded by entry count with LRU eviction. An entry is served only before its `expiresAt`;
- * {@link retainKeys} drops every entry whose signing key is no longer trusted.
+ * Successful JWT verifications, bounded by entry count with LRU eviction. An entry is served only
+ * before its `expiresAt`; {@link retainKeys} drops every entry whose signing key is no longer trusted.
+ *
+ * Keys ({@link keyOf}): a token of up to {@link RAW_KEY_MAX_LENGTH} characters is its own key; a
+ * longer one is keyed by `"\0"` + its SHA-256. Why the token itself is safe as a key here:
+ * - Lookups compare the whole string, so a hit means the exact token verified before: no hash
+ *   collision to reason about, and nothing an attacker can send matches another token's entry.
+ *   A string that starts with NUL is never looked up, so no input can name a hashed key.
+ * - Only tokens whose signature and claims passed are inserted, so an attacker cannot fill the
+ *   cache with junk; the memory it can hold is bounded: entries × {@link RAW_KEY_MAX_LENGTH} bytes
+ *   (20 MB at the default 10 000 entries, ~1 KB per entry for Hydra's usual tokens).
+ * - This cache never leaves the process (Redis and other shared stores key by SHA-256 only). A
+ *   process whose memory can be read has already given away every token in flight and the
+ *   verifier's own credentials, so holding the strings a little longer adds no new exposure.
+ * It saves the SHA-256 of every request (~1.5 µs of ~2 µs on a cache hit).
+ *
+ * Admission ({@link JwtCacheAdmission}): with `'repeat'`, a token enters the cache the second time
+ * it is verified within the doorkeeper's window (a 16 KiB bitmap indexed by the token's last
+ * characters, its signature; cleared every 16 384 first sightings). A stream of tokens that never
+ * repeat then costs no insertion, eviction or garbage; a reused token pays one extra verification.
+ * The doorkeeper is only consulted for tokens that verified, so it decides nothing but caching.
  *
  * Expiry is checked against `Date.now()` on read, the same clock jose uses for `exp`.
  */
 export class JwtResultCache<Key extends object> {
   private readonly entries: LRUCache<string, JwtResultEntry<Key>>
+  private readonly door: Uint32Array | undefined
+  private doorMarks = 0
 
-  /** @param maxEntries - positive integer; the least recently used entry is evicted beyond it. */
-  constructor(maxEntries: number) {
+  /**
+   * @param maxEntries - positive integer; the least recently used entry is evicted beyond it.
+   * @param admission - see {@link JwtCacheAdmission}. Default `'repeat'`.
+   */
+  constructor(maxEntries: number, admission: JwtCacheAdmission = 'repeat') {
     this.entries = new LRUCache({ max: maxEntries })
+    this.door = admission === 'repeat' ? new Uint32Array(DOOR_BITS >>> 5) : undefined
   }
 
-  /** SHA-256 of the token, base64url: the cache key. */
-  static keyOf(token: string): string {
-    return hash('sha256', token, 'base64url')
+  /** The cache key of `token` (see the class description); `undefined` for one that is never cached. */
+  static keyOf(token: string): string | undefined {
+    if (token.length <= RAW_KEY_MAX_LENGTH) return token.charCodeAt(0) === 0 ? undefined : token
+    return '\0' + hash('sha256', token, 'base64url')
   }
 
-  /** The entry for `tokenHash` if it is still before its expiry at `now` (epoch ms); drops it otherwise. */
-  get(tokenHash: string, now: number): JwtResultEntry<Key> | undefined {
-    const entry = this.entries.get(tokenHash)
+  /** The entry for `key` if it is still before its expiry at `now` (epoch ms); drops it otherwise. */
+  get(key: string, now: number): JwtResultEntry<Key> | undefined {
+    const entry = this.entries.get(key)
     if (entry === undefined) return undefined
     if (now >= entry.expiresAt) {
-      this.entries.delete(tokenHash)
+      this.entries.delete(key)
       return undefined
     }
     return entry
   }
 
-  /** Stores a verified result. */
-  set(tokenHash: string, entry: JwtResultEntry<Key>): void {
-    this.entries.set(tokenHash, entry)
+  /**
+   * Stores a verified result, subject to admission: `false` when the doorkeeper saw `key` for the
+   * first time (nothing stored).
+   */
+  set(key: string, entry: JwtResultEntry<Key>): boolean {
+    const door = this.door
+    if (door !== undefined) {
+      const bit = doorIndex(key)
+      const word = bit >>> 5
+      const mask = 1 << (bit & 31)
+      if ((door[word]! & mask) === 0) {
+        if (++this.doorMarks > DOOR_WINDOW) {
+          door.fill(0)
+          this.doorMarks = 1
+        }
+        door[word]! |= mask
+        return false
+      }
+    }
+    this.entries.set(key, entry)
+    return true
   }
 
   /** Removes one entry. */
-  delete(tokenHash: string): void {
-    this.entries.delete(tokenHash)
+  delete(key: string): void {
+    this.entries.delete(key)
   }
 
   /** Drops every entry whose signing key is not in `trusted`. Returns how many were dropped. */
   retainKeys(trusted: ReadonlySet<Key>): number {
     const doomed: string[] = []
-    for (const [tokenHash, entry] of this.entries.entries()) {
-      if (!trusted.has(entry.key)) doomed.push(tokenHash)
+    for (const [key, entry] of this.entries.entries()) {
+      if (!trusted.has(entry.key)) doomed.push(key)
     }
-    for (const tokenHash of doomed) this.entries.delete(tokenHash)
+    for (const key of doomed) this.entries.delete(key)
     return doomed.length
   }
 
@@ -71,8 +128,19 @@ export class JwtResultCache<Key extends object> {
     return this.entries.size
   }
 
-  /** Drops everything. */
+  /** Drops everything (the doorkeeper's memory too). */
   clear(): void {
     this.entries.clear()
+    this.door?.fill(0)
+    this.doorMarks = 0
   }
+}
+
+/** A bit of the doorkeeper for `key`: FNV-1a over its last 16 characters (the signature's end). */
+function doorIndex(key: string): number {
+  let h = 0x811c9dc5
+  for (let i = Math.max(0, key.length - 16); i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  }
+  return (h >>> 0) & (DOOR_BITS - 1)
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { AuthInfo } from '../auth-info.js'
-import { DEFAULT_JWT_RESULT_CACHE_ENTRIES } from '../cache/jwt-result-cache.js'
+import { DEFAULT_JWT_RESULT_CACHE_ENTRIES, type JwtCacheAdmission } from '../cache/jwt-result-cache.js'
 import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import type { HydrakitHooks } from '../hooks.js'
 import { combineHooks } from '../combine-hooks.js'
@@ -66,6 +66,13 @@ export interface JwtResultCacheOptions {
    * signing key leaves the JWKS (or the pinned set).
    */
   maxEntries?: number | undefined
+  /**
+   * When a verified token is remembered. `'repeat'` (default): the second time it is verified
+   * within a short window (a 16 KiB doorkeeper), so a stream of tokens that never repeat costs no
+   * cache insertion, eviction or garbage, and a reused token pays one extra verification before
+   * its hits start. `'always'`: the first time.
+   */
+  admission?: 'repeat' | 'always' | undefined
 }
 
 /** Options of {@link createJwtVerifier}. Every option is validated when the verifier is created. */
@@ -342,8 +349,8 @@ export interface ResolvedJwtOptions extends JwtPolicy {
   maxStaleMs: number
   timeoutMs: number
   hooks: HydrakitHooks
-  /** Most cached results, or `false` (no result cache). */
-  resultCache: number | false
+  /** The result cache's size and admission, or `false` (no result cache). */
+  resultCache: { maxEntries: number; admission: JwtCacheAdmission } | false
   dispatcher: Dispatcher | undefined
   accessTokenKeySet: AccessTokenKeySetOptions | undefined
 }
@@ -528,16 +535,15 @@ function typList(value: unknown): ReadonlySet<string> | undefined {
   return new Set((list ?? DEFAULT_TYP).map(normalizeTyp))
 }
 
-function resultCacheOption(value: unknown): number | false {
+function resultCacheOption(value: unknown): { maxEntries: number; admission: JwtCacheAdmission } | false {
   if (value === false) return false
-  if (value === undefined) return DEFAULT_JWT_RESULT_CACHE_ENTRIES
+  if (value === undefined) return { maxEntries: DEFAULT_JWT_RESULT_CACHE_ENTRIES, admission: 'repeat' }
   if (value === null || typeof value !== 'object') {
-    throw new TypeError('resultCache must be false or an object ({ maxEntries })')
+    throw new TypeError('resultCache must be false or an object ({ maxEntries, admission })')
   }
-  return integer(
-    (value as JwtResultCacheOptions).maxEntries,
-    DEFAULT_JWT_RESULT_CACHE_ENTRIES,
-    1,
-    'resultCache.maxEntries',
-  )
+  const o = value as JwtResultCacheOptions
+  return {
+    maxEntries: integer(o.maxEntries, DEFAULT_JWT_RESULT_CACHE_ENTRIES, 1, 'resultCache.maxEntries'),
+    admission: oneOf(o.admission, ['repeat', 'always'], 'repeat', 'resultCache.admission'),
+  }
 }

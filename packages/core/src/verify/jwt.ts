@@ -114,7 +114,7 @@ class JwtVerifierImpl implements JwtVerifier {
       void upstream.close()
       throw err
     }
-    this.results = o.resultCache === false ? undefined : new JwtResultCache(o.resultCache)
+    this.results = o.resultCache === false ? undefined : new JwtResultCache(o.resultCache.maxEntries, o.resultCache.admission)
   }
 
   get jwksUri(): string | undefined {
@@ -161,11 +161,11 @@ class JwtVerifierImpl implements JwtVerifier {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
     if (!(now instanceof Deferred)) return Promise.resolve(now)
-    if (now.tokenHash !== undefined && this.hooks.onCache !== undefined) {
+    if (now.cacheKey !== undefined && this.hooks.onCache !== undefined) {
       emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'miss' })
     }
-    if (this.hooks.onVerify === undefined) return this.verifyFully(token, now.tokenHash, options?.signal)
-    return this.verifyObserved(token, now.tokenHash, options?.signal, started)
+    if (this.hooks.onVerify === undefined) return this.verifyFully(token, now.cacheKey, options?.signal)
+    return this.verifyObserved(token, now.cacheKey, options?.signal, started)
   }
 
   verifyNow(token: string): AuthInfo | undefined {
@@ -179,31 +179,33 @@ class JwtVerifierImpl implements JwtVerifier {
    * must be fetched first (nothing reported yet).
    */
   private settle(token: string, started: number): AuthInfo | Deferred {
-    let tokenHash: string | undefined
+    let cacheKey: string | undefined
     if (this.results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
-      tokenHash = JwtResultCache.keyOf(token)
-      const hit = this.lookup(tokenHash, started)
-      if (hit !== undefined) return hit
+      cacheKey = JwtResultCache.keyOf(token)
+      if (cacheKey !== undefined) {
+        const hit = this.lookup(cacheKey, started)
+        if (hit !== undefined) return hit
+      }
     }
     const keys = this.closed === undefined ? this.jwks.peek(Date.now()) : undefined
-    if (keys === undefined) return new Deferred(tokenHash)
+    if (keys === undefined) return new Deferred(cacheKey)
     const observed = this.hooks.onVerify !== undefined || this.hooks.onCache !== undefined
-    if (!observed) return this.verifyWith(token, tokenHash, keys) ?? new Deferred(tokenHash)
+    if (!observed) return this.verifyWith(token, cacheKey, keys) ?? new Deferred(cacheKey)
     let info: AuthInfo | undefined
     try {
-      info = this.verifyWith(token, tokenHash, keys)
+      info = this.verifyWith(token, cacheKey, keys)
     } catch (err) {
-      this.reportSettled(tokenHash, started, err)
+      this.reportSettled(cacheKey, started, err)
       throw err
     }
-    if (info === undefined) return new Deferred(tokenHash)
-    this.reportSettled(tokenHash, started, undefined)
+    if (info === undefined) return new Deferred(cacheKey)
+    this.reportSettled(cacheKey, started, undefined)
     return info
   }
 
   /** Reports a verification settled without waiting: the cache miss, then its outcome. */
-  private reportSettled(tokenHash: string | undefined, started: number, err: unknown): void {
-    if (tokenHash !== undefined && this.hooks.onCache !== undefined) {
+  private reportSettled(cacheKey: string | undefined, started: number, err: unknown): void {
+    if (cacheKey !== undefined && this.hooks.onCache !== undefined) {
       emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'miss' })
     }
     const onVerify = this.hooks.onVerify
@@ -229,19 +231,19 @@ class JwtVerifierImpl implements JwtVerifier {
   }
 
   /**
-   * A cached result for `tokenHash` that may be served now, reported as a hit; `undefined` when
+   * A cached result for `cacheKey` that may be served now, reported as a hit; `undefined` when
    * there is none (nothing reported). An entry whose key left the key set is dropped.
    */
-  private lookup(tokenHash: string, started: number): AuthInfo | undefined {
+  private lookup(cacheKey: string, started: number): AuthInfo | undefined {
     const results = this.results
     if (results === undefined || this.closed !== undefined) return undefined
     const now = Date.now()
-    const entry = results.get(tokenHash, now)
+    const entry = results.get(cacheKey, now)
     if (entry === undefined) return undefined
     const keys = this.jwks.peek(now)
     if (keys === undefined || !keys.members.has(entry.key)) {
       // Its key is gone (drop the entry), or the keys must be refreshed first: verify again.
-      if (keys !== undefined) results.delete(tokenHash)
+      if (keys !== undefined) results.delete(cacheKey)
       return undefined
     }
     if (this.hooks.onCache !== undefined) {
@@ -261,13 +263,13 @@ class JwtVerifierImpl implements JwtVerifier {
 
   private async verifyObserved(
     token: string,
-    tokenHash: string | undefined,
+    cacheKey: string | undefined,
     signal: AbortSignal | undefined,
     started: number,
   ): Promise<AuthInfo> {
     const onVerify = this.hooks.onVerify
     try {
-      const info = await this.verifyFully(token, tokenHash, signal)
+      const info = await this.verifyFully(token, cacheKey, signal)
       emit(onVerify, {
         outcome: 'success',
         source: 'jwt',
@@ -293,18 +295,18 @@ class JwtVerifierImpl implements JwtVerifier {
    * Verifies with `keys` alone: the result, a thrown refusal, or `undefined` when the token names
    * a `kid` these keys lack (only a refetch can tell).
    */
-  private verifyWith(token: string, tokenHash: string | undefined, keys: KeySet): AuthInfo | undefined {
+  private verifyWith(token: string, cacheKey: string | undefined, keys: KeySet): AuthInfo | undefined {
     const header = checkHeader(this.policy, token)
     const candidates = selectCandidates(this.policy, keys, header.alg, header.kid)
     if (candidates === undefined) return undefined
     const { key, claims } = checkSignature(this.policy, token, header, candidates)
-    return this.accept(token, tokenHash, claims, key)
+    return this.accept(token, cacheKey, claims, key)
   }
 
   /** The path that may wait for the JWKS: first use, expired keys, an unknown `kid`. */
   private async verifyFully(
     token: string,
-    tokenHash: string | undefined,
+    cacheKey: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<AuthInfo> {
     if (this.closed !== undefined) throw this.closedError()
@@ -321,19 +323,19 @@ class JwtVerifierImpl implements JwtVerifier {
       if (candidates === undefined) throw unknownKid(this.policy, header.kid)
     }
     const { key, claims } = checkSignature(this.policy, token, header, candidates)
-    return this.accept(token, tokenHash, claims, key)
+    return this.accept(token, cacheKey, claims, key)
   }
 
-  private accept(token: string, tokenHash: string | undefined, payload: Claims, key: JwksKey): AuthInfo {
+  private accept(token: string, cacheKey: string | undefined, payload: Claims, key: JwksKey): AuthInfo {
     const info = deepFreeze(toAuthInfo(token, payload, 'jwt'))
     const results = this.results
-    if (results !== undefined && tokenHash !== undefined && typeof payload.exp === 'number') {
+    if (results !== undefined && cacheKey !== undefined && typeof payload.exp === 'number') {
       let expiresAt = payload.exp * 1000
       const maxTokenAge = this.policy.maxTokenAge
       if (maxTokenAge !== undefined && typeof payload.iat === 'number') {
         expiresAt = Math.min(expiresAt, (payload.iat + maxTokenAge) * 1000)
       }
-      if (expiresAt > Date.now()) results.set(tokenHash, { info, key, expiresAt })
+      if (expiresAt > Date.now()) results.set(cacheKey, { info, key, expiresAt })
     }
     return info
   }
@@ -378,7 +380,7 @@ async function discoverJwksUri(resolver: IssuerMetadataResolver, fallback: strin
 
 /** A verification that has to wait for the JWKS; carries the token's cache key, if any. */
 class Deferred {
-  constructor(readonly tokenHash: string | undefined) {}
+  constructor(readonly cacheKey: string | undefined) {}
 }
 
 /** Freezes a JSON-like value and everything it holds (results are shared by cache hits). */

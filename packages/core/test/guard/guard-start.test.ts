@@ -23,7 +23,7 @@ let jwt: JwtVerifier
 beforeAll(async () => {
   rsa = await makeKey('RS256', 'rsa-1')
   server = await startJwksServer([rsa.jwk])
-  jwt = createJwtVerifier({ issuer: server.issuer, audience: false })
+  jwt = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: { admission: 'always' } })
 })
 
 afterAll(async () => {
@@ -47,7 +47,7 @@ function thrown(fn: () => unknown): unknown {
 
 describe('Guard.start with a synchronous verifier', () => {
   it('waits while the keys load, then settles new and repeated tokens synchronously', async () => {
-    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false })
+    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: { admission: 'always' } })
     try {
       const guard = createGuardBuilder(fresh).requireScope('read')
       const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
@@ -84,7 +84,7 @@ describe('Guard.start with a synchronous verifier', () => {
     expect(thrown(() => createGuardBuilder(jwt).authenticate().start(request(expired)))).toBeInstanceOf(
       InvalidTokenError,
     )
-    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false })
+    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: { admission: 'always' } })
     try {
       const result = createGuardBuilder(fresh).authenticate().start(request(expired))
       expect(result).toBeInstanceOf(Promise)

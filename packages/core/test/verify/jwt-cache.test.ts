@@ -1,4 +1,5 @@
 // The verified-result cache and key rotation, observed through the JWKS request counter and hooks.
+import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError } from '../../src/errors/errors.js'
 import type { CacheEvent, JwksRefreshEvent } from '../../src/hooks.js'
@@ -23,6 +24,8 @@ function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
     issuer: server.issuer,
     audience: false,
     hooks: { onCache: (e) => cacheEvents.push(e.outcome) },
+    // The cache's mechanics, one verification in: admission on repeat has tests of its own below.
+    resultCache: { admission: 'always' },
     ...options,
   })
   verifiers.push(v)
@@ -99,7 +102,7 @@ describe('verified-result cache', () => {
   })
 
   it('is bounded by maxEntries (LRU)', async () => {
-    const v = verifier({ resultCache: { maxEntries: 2 } })
+    const v = verifier({ resultCache: { maxEntries: 2, admission: 'always' } })
     const tokens = await Promise.all(
       [1, 2, 3].map((i) => signToken(k1, { iss: server.issuer, sub: `u${i}` })),
     )
@@ -211,5 +214,72 @@ describe('coalescing', () => {
     const results = await Promise.all(tokens.map((t) => v.verify(t)))
     expect(results.every((r) => r.source === 'jwt')).toBe(true)
     expect(server.jwksHits).toBe(base + 1)
+  })
+})
+
+describe('admission on repeat (the default)', () => {
+  const byDefault = (options: Partial<JwtVerifierOptions> = {}): JwtVerifier =>
+    verifier({ resultCache: undefined, ...options })
+
+  it('a token is remembered the second time it verifies, and served from the cache after that', async () => {
+    const v = byDefault()
+    const token = await signToken(k1, { iss: server.issuer, sub: 'u' })
+    const first = await v.verify(token)
+    expect(v.resultCacheSize).toBe(0)
+    const second = await v.verify(token)
+    expect(second).not.toBe(first)
+    expect(v.resultCacheSize).toBe(1)
+    expect(await v.verify(token)).toBe(second)
+    expect(cacheEvents).toEqual(['miss', 'miss', 'hit'])
+  })
+
+  it('tokens that never repeat are not stored', async () => {
+    const v = byDefault()
+    const tokens = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => signToken(k1, { iss: server.issuer, sub: `once-${i}` })),
+    )
+    for (const t of tokens) await v.verify(t)
+    expect(v.resultCacheSize).toBe(0)
+    expect(cacheEvents).toEqual(Array.from({ length: 8 }, () => 'miss'))
+  })
+
+  it("admission: 'always' remembers a token the first time", async () => {
+    const v = byDefault({ resultCache: { admission: 'always' } })
+    const token = await signToken(k1, { iss: server.issuer })
+    const first = await v.verify(token)
+    expect(v.resultCacheSize).toBe(1)
+    expect(await v.verify(token)).toBe(first)
+  })
+
+  it('clearResultCache() also forgets which tokens were seen', async () => {
+    const v = byDefault()
+    const token = await signToken(k1, { iss: server.issuer })
+    await v.verify(token)
+    v.clearResultCache()
+    await v.verify(token)
+    expect(v.resultCacheSize).toBe(0)
+  })
+
+  it('a bad admission is a TypeError naming the option', () => {
+    expect(() =>
+      createJwtVerifier({
+        issuer: server.issuer,
+        audience: false,
+        resultCache: { admission: 'sometimes' as 'always' },
+      }),
+    ).toThrow(/^resultCache\.admission must be 'repeat' or 'always', got/)
+  })
+
+  it('a long token is keyed by its digest, and that digest sent as a token matches nothing', async () => {
+    const v = verifier()
+    const token = await signToken(k1, { iss: server.issuer, sub: 'long', pad: 'x'.repeat(3000) })
+    expect(token.length).toBeGreaterThan(2048)
+    const info = await v.verify(token)
+    expect(await v.verify(token)).toBe(info)
+    expect(v.resultCacheSize).toBe(1)
+    // The key the cache holds for it: NUL + SHA-256. Sent as a token, it is refused, not served.
+    const digestKey = '\0' + createHash('sha256').update(token).digest('base64url')
+    expect(await rejectionOf(v.verify(digestKey))).toMatchObject({ reason: 'malformed' })
+    expect(await rejectionOf(v.verify(digestKey.slice(1)))).toMatchObject({ reason: 'malformed' })
   })
 })

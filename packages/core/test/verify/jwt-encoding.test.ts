@@ -21,7 +21,12 @@ let es: TestKey
 const verifiers: JwtVerifier[] = []
 
 function verifier(): JwtVerifier {
-  const v = createJwtVerifier({ issuer: server.issuer, audience: 'api', algorithms: ['RS256', 'ES256'] })
+  const v = createJwtVerifier({
+    issuer: server.issuer,
+    audience: 'api',
+    algorithms: ['RS256', 'ES256'],
+    resultCache: { admission: 'always' },
+  })
   verifiers.push(v)
   return v
 }

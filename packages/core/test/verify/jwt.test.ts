@@ -360,16 +360,19 @@ describe('createJwtVerifier: hooks and lifecycle', () => {
       hooks: { onVerify: (e) => events.push(e), onCache: (e) => cache.push(`${e.cache}:${e.outcome}`) },
     })
     const token = await signToken(rsa, { iss: server.issuer })
+    // Admission on repeat (the default): the second verification is remembered, the third a hit.
+    await v.verify(token)
     await v.verify(token)
     await v.verify(token)
     await rejectionOf(v.verify(await signToken(rsa, { iss: 'https://other.example' })))
     expect(events.map((e) => [e.outcome, e.cached, e.reason])).toEqual([
       ['success', false, undefined],
+      ['success', false, undefined],
       ['success', true, undefined],
       ['failure', false, 'issuer'],
     ])
-    expect(events[2]?.debug).toMatchObject({ expectedIssuer: server.issuer })
-    expect(cache).toEqual(['jwt:miss', 'jwt:hit', 'jwt:miss'])
+    expect(events[3]?.debug).toMatchObject({ expectedIssuer: server.issuer })
+    expect(cache).toEqual(['jwt:miss', 'jwt:miss', 'jwt:hit', 'jwt:miss'])
   })
 
   it('a throwing hook never fails verification', async () => {

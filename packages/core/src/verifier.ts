@@ -19,7 +19,7 @@ export interface TokenVerifier {
    * Optional synchronous fast path: returns what {@link verify} would resolve to, throws what it
    * would reject with, or returns `undefined` when only `verify` can tell (it has to wait for keys,
    * a cache or the network). Guards call it first, so a request it settles costs no promise. The
-   * JWT and hybrid verifiers implement it; a verifier without it is always awaited.
+   * JWT, introspection and hybrid verifiers implement it; a verifier without it is always awaited.
    */
   verifyNow?(token: string): AuthInfo | undefined
   /**

@@ -29,6 +29,8 @@ export interface MemoryCacheStore<V extends JsonValue = JsonValue> extends Cache
   has(key: string): boolean
   /** Removes every entry. */
   clear(): Promise<void>
+  /** What `get` would resolve to, at once. */
+  getSync(key: string): V | undefined
 }
 
 const DEFAULT_MAX_ENTRIES = 10_000
@@ -58,6 +60,9 @@ export function createMemoryCacheStore<V extends JsonValue = JsonValue>(
     maxEntries: max,
     get(key) {
       return Promise.resolve(lru.get(key)?.value)
+    },
+    getSync(key) {
+      return lru.get(key)?.value
     },
     set(key, value, ttlMs) {
       if (!Number.isFinite(ttlMs) || ttlMs < 1) return Promise.resolve()

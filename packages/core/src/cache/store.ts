@@ -31,4 +31,10 @@ export interface CacheStore<V extends JsonValue = JsonValue> {
   set(key: string, value: V, ttlMs: number): Promise<void>
   /** Removes the entry, if any. */
   delete(key: string): Promise<void>
+  /**
+   * Optional: what `get` would resolve to, returned at once, for a store that holds its entries in
+   * this process (the memory store). The introspection verifier then answers cache hits without a
+   * promise. A store that needs I/O leaves it out.
+   */
+  getSync?(key: string): V | undefined
 }

@@ -33,7 +33,8 @@ export interface HybridVerifier extends TokenVerifier {
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
   /**
    * Settles a JWT-shaped token synchronously when the `jwt` verifier can (a cached result, or keys
-   * already loaded) and no introspection is needed; `undefined` means "call {@link verify}".
+   * already loaded) and no introspection is needed, and an opaque one when the `introspection`
+   * verifier can (a cached answer in the memory store); `undefined` means "call {@link verify}".
    * The adapters use it to answer without a promise.
    */
   verifyNow(token: string): AuthInfo | undefined
@@ -106,7 +107,8 @@ export function createHybridVerifier(options: HybridVerifierOptions): HybridVeri
       return info
     },
     verifyNow(token) {
-      if (introspectJwts || jwt.verifyNow === undefined || !isJwtShaped(token)) return undefined
+      if (!isJwtShaped(token)) return introspection.verifyNow?.(token)
+      if (introspectJwts || jwt.verifyNow === undefined) return undefined
       return jwt.verifyNow(token)
     },
     async check() {

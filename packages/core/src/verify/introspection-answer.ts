@@ -4,6 +4,7 @@ import { issuerMatches } from '../discovery/metadata.js'
 import { InvalidTokenError, type RejectionReason } from '../errors/errors.js'
 import { classifyIntrospectedToken } from '../introspection/token-kind.js'
 import { isObject } from '../options/validate.js'
+import { deepFreeze } from './freeze.js'
 import { checkJsonBounds, CLAIM_BOUNDS } from './json-bounds.js'
 
 // What an introspection answer (RFC 7662 §2.2) means for a request, as plain functions: the
@@ -92,8 +93,25 @@ export function checkTimeClaims(
 }
 
 /**
+ * The checks of an active answer that depend on the clock (`nbf`, `exp`, a future `iat`, with the
+ * policy's tolerance); throws the refusal. Runs on every cache hit, also when the rest of the
+ * answer's judgement is remembered.
+ */
+export function checkAnswerTime(policy: IntrospectionPolicy, claims: Claims): void {
+  const time = checkTimeClaims(claims, Date.now() / 1000, policy.clockTolerance)
+  if (time !== undefined) {
+    throw refuse(
+      policy,
+      time,
+      time === 'expired' ? 'the access token expired' : 'the access token is not valid yet',
+      { exp: claims.exp, nbf: claims.nbf, iat: claims.iat },
+    )
+  }
+}
+
+/**
  * Applies the local checks to an active answer (the kind of token, `exp`/`nbf`/`iat`, `iss`, `aud`, in
- * this order) and builds the caller's own AuthInfo; throws a refusal. The kind of token is decided by
+ * this order) and builds the AuthInfo, frozen; throws a refusal. The kind of token is decided by
  * `token_use` (Hydra); without it, and only with `allowMissingTokenUse`, by `token_type`, `typ` or
  * the presence of `aud` (see `classifyIntrospectedToken`): an answer that marks nothing is refused.
  */
@@ -120,15 +138,7 @@ export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, cl
       value: kind.value ?? null,
     })
   }
-  const time = checkTimeClaims(claims, Date.now() / 1000, policy.clockTolerance)
-  if (time !== undefined) {
-    throw refuse(
-      policy,
-      time,
-      time === 'expired' ? 'the access token expired' : 'the access token is not valid yet',
-      { exp: claims.exp, nbf: claims.nbf, iat: claims.iat },
-    )
-  }
+  checkAnswerTime(policy, claims)
   const issuer = policy.issuer
   if (
     issuer !== undefined &&
@@ -139,9 +149,9 @@ export function judgeActiveAnswer(policy: IntrospectionPolicy, token: string, cl
       received: typeof claims.iss === 'string' ? claims.iss : null,
     })
   }
-  // Every caller gets its own copy: a caller mutating its AuthInfo must not touch the cache or
-  // another caller sharing the same upstream answer.
-  const info = toAuthInfo(token, structuredClone(claims), 'introspection')
+  // Frozen whole, claims included: the result (and the answer it was built from) is shared by
+  // every cache hit and every caller of the same upstream answer, so nobody may change it.
+  const info = deepFreeze(toAuthInfo(token, deepFreeze(claims), 'introspection'))
   const audiences = policy.audiences
   if (audiences !== undefined && !info.audience.some((a) => audiences.includes(a))) {
     throw refuse(policy, 'audience', 'the access token is not meant for this audience', {

@@ -215,6 +215,12 @@ export interface IntrospectionVerifier extends TokenVerifier {
    */
   verify(token: string, options?: VerifyCallOptions): Promise<AuthInfo>
   /**
+   * Settles a cached, unexpired active answer synchronously when the cache store can be read
+   * without I/O (the default memory store: `getSync`); `undefined` means "call {@link verify}"
+   * (no such store, a miss, a negative or expired entry). Reports to the hooks as `verify` does.
+   */
+  verifyNow(token: string): AuthInfo | undefined
+  /**
    * Drops every cached answer for `token` and keeps it marked inactive for `cache.revokedTtlMs`: in
    * this process at once, in the shared tier (Redis), and in every other instance's per-process tier
    * through the store's invalidation channel. Call it after revoking the token at Hydra (Hydra stays

@@ -21,6 +21,7 @@ import { KEEP_ALIVE } from '../upstream/dispatcher.js'
 import { parseJsonSafe, type HttpResponse } from '../upstream/request.js'
 import { createUpstreamBulkhead } from '../upstream/bulkhead.js'
 import {
+  checkAnswerTime,
   INACTIVE,
   isExpired,
   judgeActiveAnswer,
@@ -46,6 +47,12 @@ export type {
   IntrospectionVerifier,
   IntrospectionVerifierOptions,
 } from './introspection-options.js'
+
+/** A stored value, validated once, with the AuthInfo judged from it (see `decode`). */
+interface Decoded {
+  readonly outcome: Outcome | undefined
+  info: AuthInfo | undefined
+}
 
 // The verifier refuses absurdly long "tokens" before hashing or sending them anywhere.
 const MAX_TOKEN_LENGTH = 16 * 1024
@@ -107,6 +114,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   const store = cache?.store
   // A tier-reporting store (tiered, Redis) says itself which tier answered or failed.
   const tiered = store !== undefined && reportsTiers(store)
+  // A store read without I/O (the memory store) lets verifyNow settle cache hits synchronously.
+  const getSync = store?.getSync === undefined || tiered ? undefined : store.getSync.bind(store)
   const flight = createSingleFlight<Outcome>()
   const bulkhead = createUpstreamBulkhead(o.bulkhead, { kind: 'introspection', realm, hooks })
   const closing = new AbortController()
@@ -240,10 +249,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
    * Looks `key` up; a failing store or a malformed entry is a miss. `tier` is where a value was found
    * (usable or not); a tier-reporting store has already reported its misses and errors.
    */
-  const lookup = async (
-    key: string,
-  ): Promise<{ outcome: Outcome | undefined; tier: CacheTier | undefined }> => {
-    if (store === undefined) return { outcome: undefined, tier: undefined }
+  const lookup = async (key: string): Promise<{ memo: Decoded | undefined; tier: CacheTier | undefined }> => {
+    if (store === undefined) return { memo: undefined, tier: undefined }
     let value: JsonValue | undefined
     let tier: CacheTier | undefined
     try {
@@ -258,9 +265,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       }
     } catch {
       if (!tiered) cacheEvent('error')
-      return { outcome: undefined, tier: undefined }
+      return { memo: undefined, tier: undefined }
     }
-    return { outcome: value === undefined ? undefined : parseCached(value), tier }
+    return { memo: value === undefined ? undefined : decode(value), tier }
   }
 
   const forget = async (key: string): Promise<void> => {
@@ -274,6 +281,34 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
 
   const judge = (token: string, claims: Claims): AuthInfo => judgeActiveAnswer(o, token, claims)
 
+  // What each stored value decoded to, and the AuthInfo judged from it, per verifier (the policy
+  // is this verifier's). Keyed by the value object itself: a store that hands back the object it
+  // was given (the memory store) skips validating and judging the answer on every hit; a store that
+  // parses (Redis) returns fresh objects and simply finds nothing here. A revoked or expired entry
+  // leaves the store, so what is remembered here is never reached again.
+  const decoded = new WeakMap<object, Decoded>()
+  const decode = (value: JsonValue): Decoded => {
+    if (value === null || typeof value !== 'object') return { outcome: parseCached(value), info: undefined }
+    let memo = decoded.get(value)
+    if (memo === undefined) {
+      memo = { outcome: parseCached(value), info: undefined }
+      decoded.set(value, memo)
+    }
+    return memo
+  }
+  /** The AuthInfo of an unexpired active hit: remembered per value, the clock checked every time. */
+  const judgeHit = (token: string, memo: Decoded, claims: Claims): AuthInfo => {
+    const known = memo.info
+    // The same key means the same token (SHA-256); comparing the strings costs next to nothing.
+    if (known !== undefined && known.token === token) {
+      checkAnswerTime(o, claims)
+      return known
+    }
+    const info = judge(token, claims)
+    memo.info = info
+    return info
+  }
+
   const run = async (token: string, signal: AbortSignal | undefined): Promise<[AuthInfo, boolean]> => {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_CHARS.test(token)) {
       throw refuse('malformed', 'the access token is malformed')
@@ -286,7 +321,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     }
     const key = tokenCacheKey(token, keyPrefix)
     if (store !== undefined) {
-      const { outcome: hit, tier } = await lookup(key)
+      const { memo, tier } = await lookup(key)
+      const hit = memo?.outcome
       if (hit !== undefined && !hit.active) {
         cacheEvent('negative_hit', tier)
         throw refuse('inactive', 'the access token is not active')
@@ -295,7 +331,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         const exp = hit.claims.exp
         if (!isExpired(exp, 0)) {
           cacheEvent('hit', tier)
-          return [judge(token, hit.claims), true]
+          return [judgeHit(token, memo as Decoded, hit.claims), true]
         }
         // Never trusted past exp. Within the clock tolerance, Hydra gets the last word.
         await forget(key)
@@ -325,13 +361,58 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       throw unavailable('token introspection was aborted', { failure: 'aborted' }, err)
     }
     if (!outcome.active) throw refuse('inactive', 'the access token is not active')
-    return [judge(token, outcome.claims), false]
+    // A fresh answer (validated by parseOutcome): its memo serves every waiter and later hits.
+    let memo = decoded.get(outcome)
+    if (memo === undefined) {
+      memo = { outcome, info: undefined }
+      decoded.set(outcome, memo)
+    }
+    return [judgeHit(token, memo, outcome.claims), false]
   }
 
   return {
     realm,
     get introspectionUrl() {
       return endpoint
+    },
+    verifyNow(token) {
+      if (
+        getSync === undefined ||
+        closed !== undefined ||
+        typeof token !== 'string' ||
+        token.length > MAX_TOKEN_LENGTH ||
+        !TOKEN_CHARS.test(token)
+      ) {
+        return undefined
+      }
+      const started = hooks?.onVerify === undefined ? 0 : performance.now()
+      let value: JsonValue | undefined
+      try {
+        value = getSync(tokenCacheKey(token, keyPrefix))
+      } catch {
+        return undefined
+      }
+      if (value === undefined) return undefined
+      const memo = decode(value)
+      const hit = memo.outcome
+      // Refusals, expiry and misses take the asynchronous path, which reports them.
+      if (hit === undefined || !hit.active || isExpired(hit.claims.exp, 0)) return undefined
+      let info: AuthInfo
+      try {
+        info = judgeHit(token, memo, hit.claims)
+      } catch {
+        return undefined
+      }
+      cacheEvent('hit')
+      if (hooks?.onVerify !== undefined) {
+        emit(hooks.onVerify, {
+          outcome: 'success',
+          source: 'introspection',
+          cached: true,
+          durationMs: performance.now() - started,
+        })
+      }
+      return info
     },
     async verify(token, callOptions) {
       if (hooks?.onVerify === undefined) return (await run(token, callOptions?.signal))[0]

@@ -5,6 +5,7 @@ import { DiscoveryError } from '../discovery/discovery-error.js'
 import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
 import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
+import { deepFreeze } from './freeze.js'
 import { emit, type HydrakitHooks } from '../hooks.js'
 import { JwksCache, type JwksStatus } from '../jwks/jwks-cache.js'
 import type { JwksKey, KeySet } from '../jwks/key-set.js'
@@ -114,7 +115,10 @@ class JwtVerifierImpl implements JwtVerifier {
       void upstream.close()
       throw err
     }
-    this.results = o.resultCache === false ? undefined : new JwtResultCache(o.resultCache.maxEntries, o.resultCache.admission)
+    this.results =
+      o.resultCache === false
+        ? undefined
+        : new JwtResultCache(o.resultCache.maxEntries, o.resultCache.admission)
   }
 
   get jwksUri(): string | undefined {
@@ -381,26 +385,4 @@ async function discoverJwksUri(resolver: IssuerMetadataResolver, fallback: strin
 /** A verification that has to wait for the JWKS; carries the token's cache key, if any. */
 class Deferred {
   constructor(readonly cacheKey: string | undefined) {}
-}
-
-/** Freezes a JSON-like value and everything it holds (results are shared by cache hits). */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') freezeTree(value, 0)
-  return value
-}
-
-// Iterates without allocating (no Object.values): this runs once per verified token.
-function freezeTree(value: object, depth: number): void {
-  Object.freeze(value)
-  if (depth >= 64) return
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeMember(value[i], depth)
-    return
-  }
-  // Own enumerable keys only matter here: the values are parsed JSON and toAuthInfo's result.
-  for (const key in value) freezeMember((value as Record<string, unknown>)[key], depth)
-}
-
-function freezeMember(member: unknown, depth: number): void {
-  if (member !== null && typeof member === 'object' && !Object.isFrozen(member)) freezeTree(member, depth + 1)
 }

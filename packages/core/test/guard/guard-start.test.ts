@@ -47,7 +47,11 @@ function thrown(fn: () => unknown): unknown {
 
 describe('Guard.start with a synchronous verifier', () => {
   it('waits while the keys load, then settles new and repeated tokens synchronously', async () => {
-    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: { admission: 'always' } })
+    const fresh = createJwtVerifier({
+      issuer: server.issuer,
+      audience: false,
+      resultCache: { admission: 'always' },
+    })
     try {
       const guard = createGuardBuilder(fresh).requireScope('read')
       const token = await signToken(rsa, { iss: server.issuer, scp: ['read'] })
@@ -84,7 +88,11 @@ describe('Guard.start with a synchronous verifier', () => {
     expect(thrown(() => createGuardBuilder(jwt).authenticate().start(request(expired)))).toBeInstanceOf(
       InvalidTokenError,
     )
-    const fresh = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: { admission: 'always' } })
+    const fresh = createJwtVerifier({
+      issuer: server.issuer,
+      audience: false,
+      resultCache: { admission: 'always' },
+    })
     try {
       const result = createGuardBuilder(fresh).authenticate().start(request(expired))
       expect(result).toBeInstanceOf(Promise)

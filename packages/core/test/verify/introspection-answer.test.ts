@@ -119,7 +119,8 @@ describe('judgeActiveAnswer', () => {
     try {
       const info = judgeActiveAnswer(p, 'ory_at_x', clean)
       expect(info.subject).toBe('user-1')
-      expect(info.claims).not.toBe(clean) // each caller gets its own copy
+      // Shared by every cache hit: frozen whole.
+      expect(Object.isFrozen(info) && Object.isFrozen(info.claims) && Object.isFrozen(info.ext)).toBe(true)
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err
       got = err.reason

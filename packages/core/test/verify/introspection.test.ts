@@ -797,16 +797,21 @@ describe('admin API auth', () => {
 })
 
 describe('cache', () => {
-  it('a second verify is served from the cache; each caller gets its own copy', async () => {
+  it('a second verify is served from the cache; the result is frozen, so no caller can change it', async () => {
     const token = mintOpaque()
     hydra.tokens.set(token, activeAnswer())
     const events: CacheEvent[] = []
     const v = make({ hooks: { onCache: (e) => events.push(e) } })
     const first = await v.verify(token)
-    first.scopes.push('admin')
-    first.claims.sub = 'attacker'
-    first.ext.tenant = 'evil'
+    expect(() => first.scopes.push('admin')).toThrow(TypeError)
+    expect(() => {
+      first.claims.sub = 'attacker'
+    }).toThrow(TypeError)
+    expect(() => {
+      first.ext.tenant = 'evil'
+    }).toThrow(TypeError)
     const second = await v.verify(token)
+    expect(second).toBe(first)
     expect(hydra.introspectCalls).toBe(1)
     expect(second.subject).toBe('user-1')
     expect(second.scopes).toEqual(['read', 'write', 'offline'])
@@ -965,7 +970,10 @@ describe('coalescing (single flight)', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => v.verify(token)))
     expect(hydra.introspectCalls).toBe(1)
     expect(results.every((r) => r.subject === 'user-1')).toBe(true)
-    expect(new Set(results.map((r) => r.claims)).size).toBe(50) // no shared mutable objects
+    // One answer, shared by every waiter: frozen whole, so no caller can change what another sees.
+    expect(
+      results.every((r) => Object.isFrozen(r) && Object.isFrozen(r.claims) && Object.isFrozen(r.scopes)),
+    ).toBe(true)
   })
 
   it('coalesces with the cache disabled too', async () => {
@@ -1078,5 +1086,102 @@ describe('lifecycle', () => {
     } finally {
       await agent.close()
     }
+  })
+})
+
+describe('verifyNow (cache hits without a promise)', () => {
+  it('settles a memory-store hit synchronously: the same frozen result, reported like verify()', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer())
+    const verifies: VerifyEvent[] = []
+    const caches: CacheEvent[] = []
+    const v = make({ hooks: { onVerify: (e) => verifies.push(e), onCache: (e) => caches.push(e) } })
+    expect(v.verifyNow(token)).toBeUndefined() // nothing cached yet: verify() must ask
+    const first = await v.verify(token)
+    const now = v.verifyNow(token)
+    expect(now).toBe(first)
+    expect(now?.subject).toBe('user-1')
+    expect(hydra.introspectCalls).toBe(1)
+    expect(verifies.map((e) => [e.outcome, e.cached])).toEqual([
+      ['success', false],
+      ['success', true],
+    ])
+    expect(caches.map((e) => e.outcome)).toEqual(['miss', 'hit'])
+  })
+
+  it('leaves negative, expired, foreign-audience and malformed cases to verify()', async () => {
+    const inactive = mintOpaque()
+    const soon = mintOpaque()
+    const foreign = mintOpaque()
+    hydra.tokens.set(foreign, activeAnswer({ aud: ['other'] }))
+    const v = make({ audience: 'api' })
+    hydra.tokens.set(soon, activeAnswer({ exp: now() + 2, aud: ['api'] }))
+    await rejection(v.verify(inactive))
+    expect(v.verifyNow(inactive)).toBeUndefined()
+    expect(await rejection(v.verify(inactive))).toMatchObject({ reason: 'inactive' })
+    await v.verify(soon)
+    expect(v.verifyNow(soon)).toBeDefined()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 3_000)
+      expect(v.verifyNow(soon)).toBeUndefined()
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(await rejection(v.verify(foreign))).toMatchObject({ reason: 'audience' })
+    expect(v.verifyNow(foreign)).toBeUndefined()
+    expect(v.verifyNow('has space')).toBeUndefined()
+    expect(v.verifyNow(42 as unknown as string)).toBeUndefined()
+  })
+
+  it('a store without getSync (Redis-like) and no cache at all: always undefined', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer())
+    const backing = createMemoryCacheStore()
+    const asyncOnly: CacheStore = {
+      get: (k) => backing.get(k),
+      set: (k, val, ttl) => backing.set(k, val, ttl),
+      delete: (k) => backing.delete(k),
+    }
+    const a = make({ cache: { store: asyncOnly } })
+    const b = make({ cache: false })
+    await a.verify(token)
+    await b.verify(token)
+    expect(a.verifyNow(token)).toBeUndefined()
+    expect(b.verifyNow(token)).toBeUndefined()
+    await a.verify(token)
+    expect(hydra.introspectCalls).toBe(2) // a's second verify was a cache hit; b has no cache
+  })
+
+  it('a revoked token is never settled from what was remembered', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer())
+    const v = make()
+    await v.verify(token)
+    expect(v.verifyNow(token)).toBeDefined()
+    await v.revoke(token)
+    expect(v.verifyNow(token)).toBeUndefined()
+    expect(await rejection(v.verify(token))).toMatchObject({ reason: 'inactive' })
+  })
+
+  it('a store that answers one value for every key never hands out another token’s result', async () => {
+    const a = mintOpaque()
+    const b = mintOpaque()
+    hydra.tokens.set(a, activeAnswer())
+    let only: JsonValue | undefined
+    const confused: CacheStore = {
+      get: () => Promise.resolve(only),
+      getSync: () => only,
+      set: (_k, value) => {
+        only = value
+        return Promise.resolve()
+      },
+      delete: () => Promise.resolve(),
+    }
+    const v = make({ cache: { store: confused } })
+    const forA = await v.verify(a)
+    const forB = v.verifyNow(b)
+    expect(forB).not.toBe(forA)
+    expect(forB?.token).toBe(b)
   })
 })

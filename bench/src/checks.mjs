@@ -5,8 +5,9 @@ import { mintOpaque } from './tokens.mjs'
 
 /**
  * @typedef {object} ScenarioInfo
- * @property {'bare' | 'peer' | 'hydrakit' | 'control'} kind
- * @property {'node' | 'express4' | 'express5' | 'koa'} framework
+ * @property {'bare' | 'floor' | 'peer' | 'hydrakit' | 'control'} kind (`floor`: a reference that checks
+ *   less than a real verifier, to measure against)
+ * @property {'node' | 'express4' | 'express5' | 'koa' | 'fastify' | 'hono'} framework
  * @property {'jwt' | 'introspection' | 'hybrid'} [mode] how the scenario verifies tokens
  * @property {string} label
  */
@@ -19,6 +20,18 @@ export const SCENARIO_INFO = {
   'bare-koa': { kind: 'bare', framework: 'koa', label: 'Koa 3 (no auth)' },
   'bare-fastify': { kind: 'bare', framework: 'fastify', label: 'Fastify 5 (no auth)' },
   'bare-hono': { kind: 'bare', framework: 'hono', label: 'Hono on @hono/node-server (no auth)' },
+  'floor-node-rs256': {
+    kind: 'floor',
+    framework: 'node',
+    mode: 'jwt',
+    label: 'node:http + one RS256 crypto.verify (raw floor)',
+  },
+  'naive-express-introspection': {
+    kind: 'floor',
+    framework: 'express4',
+    mode: 'introspection',
+    label: 'Express 4 + naive introspection (undici.request + JSON.parse, no cache)',
+  },
   'control-accept-all': {
     kind: 'control',
     framework: 'express4',
@@ -130,6 +143,18 @@ export async function checkScenario(stack, scenario) {
 
   if (info.kind === 'bare') {
     await expectStatus('answers 200', t.rsHot, 200)
+    return results
+  }
+  if (info.kind === 'floor') {
+    // References check only what they measure: a signature, or `active`.
+    if (info.mode === 'jwt') await expectStatus('accepts a valid RS256 JWT', t.rsHot, 200)
+    else await expectStatus('accepts a valid opaque token', t.opaqueHot, 200)
+    await expectStatus('refuses a request without token (401)', undefined, 401)
+    await expectStatus('refuses a wrongly signed JWT (401)', t.rsWrongSignature, 401)
+    await expectStatus('refuses a malformed JWT (401)', t.malformed, 401)
+    if (info.mode === 'introspection') {
+      await expectStatus('refuses an unknown opaque token (401)', t.opaqueUnknown, 401)
+    }
     return results
   }
   const jwtCapable = info.mode === 'jwt' || info.mode === 'hybrid'

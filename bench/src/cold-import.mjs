@@ -30,6 +30,8 @@ const TARGETS = [
   '@hydrakit/core',
   '@hydrakit/express',
   '@hydrakit/koa',
+  '@hydrakit/fastify',
+  '@hydrakit/web',
   'express-oauth2-jwt-bearer',
   'express-jwt',
 ]

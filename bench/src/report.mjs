@@ -29,6 +29,7 @@ export function renderReport(input) {
     checks,
     micro,
     memory,
+    cold,
     elapsedSec,
     command,
     scenarioInfo,
@@ -163,7 +164,7 @@ export function renderReport(input) {
   lines.push('')
 
   // ---- targets ----
-  const targets = evaluateTargets(agg, checks, memory, opts, micro, paired)
+  const targets = evaluateTargets(agg, checks, memory, opts, micro, paired, cold)
   lines.push('## Targets')
   lines.push('')
   lines.push('| # | target | measured | verdict |')
@@ -211,6 +212,24 @@ export function renderReport(input) {
     lines.push('')
   }
 
+  if (cold !== undefined) {
+    lines.push('## Cold start (T9)')
+    lines.push('')
+    lines.push(
+      `\`await import(pkg)\` in a fresh Node ${cold.node} process, ${cold.runs} processes per package, packages interleaved; median, min and max in milliseconds, and whether the import loaded undici.`,
+    )
+    lines.push('')
+    lines.push('| package | median ms | min–max ms | loads undici |')
+    lines.push('| --- | ---: | ---: | --- |')
+    for (const [name, r] of Object.entries(cold.results)) {
+      const c = /** @type {any} */ (r)
+      lines.push(
+        `| ${name} | ${fmt(c.medianMs, 1)} | ${fmt(c.minMs, 1)}–${fmt(c.maxMs, 1)} | ${c.loadsUndici ? 'yes' : 'no'} |`,
+      )
+    }
+    lines.push('')
+  }
+
   lines.push('## Correctness gates')
   lines.push('')
   const failed = checks.filter((/** @type {any} */ c) => !c.ok)
@@ -238,6 +257,7 @@ export function renderReport(input) {
       checks,
       micro,
       memory,
+      cold,
       targets,
     },
     summary,
@@ -251,8 +271,9 @@ export function renderReport(input) {
  * @param {any} opts
  * @param {any} micro
  * @param {(a: any, b: any, f: (x: any, y: any) => number) => number} paired
+ * @param {any} cold
  */
-function evaluateTargets(agg, checks, memory, opts, micro, paired) {
+function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
   /** @param {string} id */
   const get = (id) => agg.get(id)
   /** @type {{ id: string, target: string, measured: string, ok: boolean | undefined }[]} */
@@ -265,7 +286,7 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired) {
   const t1 = ['c10', 'c50'].map((c) => get(`hydrakit-express-jwt:hot:${c}`)).filter(have)
   out.push({
     id: 'T1',
-    target: 'JWT, one hot token, Express: ≥ 0.90 × bare Express (auth ≤ ~25 µs/req)',
+    target: 'JWT, one hot token, Express: ≥ 0.95 × bare Express',
     measured:
       t1
         .map(
@@ -273,12 +294,12 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired) {
             `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req, best peer ${both(a.vsPeer, a.vsPeerCpu)}`,
         )
         .join('; ') || '—',
-    ok: t1.length === 0 ? undefined : t1.every((a) => a.vsBareCpu >= 0.9),
+    ok: t1.length === 0 ? undefined : t1.every((a) => a.vsBareCpu >= 0.95),
   })
   const t2 = ['c10', 'c50'].map((c) => get(`hydrakit-koa-jwt:hot:${c}`)).filter(have)
   out.push({
     id: 'T2',
-    target: 'JWT, one hot token, Koa: ≥ 0.80 × bare Koa and ≥ 5 × koa-jwt',
+    target: 'JWT, one hot token, Koa: ≥ 0.90 × bare Koa',
     measured:
       t2
         .map(
@@ -286,41 +307,52 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired) {
             `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req; koa-jwt ${both(a.vsPeer, a.vsPeerCpu)}`,
         )
         .join('; ') || '—',
-    ok: t2.length === 0 ? undefined : t2.every((a) => a.vsBareCpu >= 0.8 && a.vsPeerCpu >= 5),
+    ok: t2.length === 0 ? undefined : t2.every((a) => a.vsBareCpu >= 0.9),
   })
-  const t3 = ['hydrakit-express-jwt', 'hydrakit-koa-jwt'].map((s) => get(`${s}:distinct:c10`)).filter(have)
+  const t3 = ['hydrakit-express-jwt', 'hydrakit-koa-jwt', 'hydrakit-fastify-jwt', 'hydrakit-hono-jwt']
+    .map((s) => get(`${s}:distinct:c10`))
+    .filter(have)
+  const floor = get('floor-node-rs256:distinct:c10')
   const oauth2 = get('peer-oauth2-jwt-bearer:distinct:c10')
   const rawRow = micro?.rows.find((/** @type {any} */ r) => r.name.startsWith('node:crypto verify, RS256'))
   const fullRow = micro?.rows.find((/** @type {any} */ r) => r.name.includes('verifyNow, distinct RS256'))
   const rawRatio = rawRow !== undefined && fullRow !== undefined ? fullRow.us / rawRow.us : NaN
+  // The floor's own auth cost per round: its CPU/req minus bare node:http's in the same round.
+  const bareNode = get('bare-node:hot:c10')
+  const floorCost =
+    have(floor) && have(bareNode) ? paired(floor, bareNode, (x, y) => x.cpuPerReq - y.cpuPerReq) : NaN
   out.push({
     id: 'T3',
     target:
-      'JWT, distinct tokens: auth ≤ 100 µs/req (≤ 1.5 × one raw RS256 check) and ≥ 1.5 × express-oauth2-jwt-bearer (Koa: koa-jwt)',
+      'JWT, distinct tokens: auth cost in the server ≤ 1.3 × the raw floor (node:http + one RS256 crypto.verify, its own cost over bare node:http, same rounds)',
     measured:
+      `raw floor: ${fmt(floorCost)} µs/req; ` +
       (t3
         .map((a) => {
           const express = a.info.framework === 'express4' && have(oauth2)
-          a.vsT3 = express ? paired(a, oauth2, (x, y) => x.rps / y.rps) : a.vsPeer
-          a.vsT3Cpu = express ? paired(a, oauth2, (x, y) => y.cpuPerReq / x.cpuPerReq) : a.vsPeerCpu
-          return `${a.info.framework}: auth ${fmt(a.authCost)} µs/req, ${both(a.vsT3, a.vsT3Cpu)} of ${express ? 'express-oauth2-jwt-bearer' : 'koa-jwt'}`
+          const vs = express
+            ? `, ${both(
+                paired(a, oauth2, (x, y) => x.rps / y.rps),
+                paired(a, oauth2, (x, y) => y.cpuPerReq / x.cpuPerReq),
+              )} of express-oauth2-jwt-bearer`
+            : ''
+          return `${a.info.framework}: auth ${fmt(a.authCost)} µs/req = ${fmt(a.authCost / floorCost, 2)} × the floor${vs}`
         })
         .join('; ') || '—') +
       (Number.isFinite(rawRatio)
-        ? `; in process: full verification ${fmt(fullRow.us, 1)} µs = ${rawRatio.toFixed(2)} × the raw check (${fmt(rawRow.us, 1)} µs)`
+        ? `; in process: verifyNow on distinct tokens ${fmt(fullRow.us, 1)} µs = ${rawRatio.toFixed(2)} × the raw check (${fmt(rawRow.us, 1)} µs)`
         : ''),
     ok:
-      t3.length === 0
+      t3.length === 0 || !Number.isFinite(floorCost)
         ? undefined
-        : t3.every((a) => a.authCost <= 100 && a.vsT3Cpu >= 1.5) &&
-          (!Number.isFinite(rawRatio) || rawRatio <= 1.5),
+        : t3.every((a) => a.authCost <= 1.3 * floorCost),
   })
   const t4 = ['hydrakit-express-introspection', 'hydrakit-koa-introspection']
     .map((s) => get(`${s}:opaque-hot:c10`))
     .filter(have)
   out.push({
     id: 'T4',
-    target: 'introspection, hot token, cache on: ≥ 0.90 × bare framework',
+    target: 'introspection, hot token, cache on: ≥ 0.90 × bare framework (Express and Koa)',
     measured:
       t4
         .map(
@@ -345,21 +377,27 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired) {
   ]
     .map((s) => get(`${s}:opaque-distinct:c10`))
     .filter(have)
+  const naive = get('naive-express-introspection:opaque-distinct:c10')
+  const naiveCost = have(naive) ? naive.authCost : NaN
   out.push({
     id: 'T6',
-    target: `introspection, distinct tokens, ${opts.upstreamDelayMs} ms upstream: ≤ 1 call per distinct token, p99 ≤ upstream latency + 3 ms at 10 connections (upstream latency: the upstream's own p99 from request arrival to answer; it runs on the shared CPU, so its timer fires late at times)`,
+    target: `introspection, a new token per request, ${opts.upstreamDelayMs} ms upstream, 10 connections: ≤ 1 call per distinct token; auth CPU per request ≤ the naive middleware's (undici.request + JSON.parse, no cache); p99 inside the server ≤ the upstream's own p99 + 3 ms`,
     measured:
-      t6
+      `naive: auth ${fmt(naiveCost)} µs/req, p99 inside the server ${fmt(naive?.serverP99 ?? NaN, 2)} ms; ` +
+      (t6
         .map(
           (a) =>
-            `${a.case.scenario.replace('hydrakit-', '')}: ${fmt(a.callsPerDistinct, 3)} calls/token, p99 ${fmt(a.p99, 2)} ms at the client, ${fmt(a.serverP99, 2)} ms inside the server (upstream p99 ${fmt(a.upstreamP99, 2)} ms)`,
+            `${a.case.scenario.replace('hydrakit-', '')}: ${fmt(a.callsPerDistinct, 3)} calls/token, auth ${fmt(a.authCost)} µs/req (${fmt(a.authCost / naiveCost, 2)} × naive), p99 ${fmt(a.serverP99, 2)} ms inside the server, ${fmt(a.p99, 2)} ms at the client (upstream p99 ${fmt(a.upstreamP99, 2)} ms)`,
         )
-        .join('; ') || '—',
+        .join('; ') || '—'),
     ok:
       t6.length === 0
         ? undefined
         : t6.every(
-            (a) => a.callsPerDistinct <= 1 && a.p99 <= Math.max(opts.upstreamDelayMs, a.upstreamP99) + 3,
+            (a) =>
+              a.callsPerDistinct <= 1 &&
+              (!Number.isFinite(naiveCost) || a.authCost <= naiveCost) &&
+              a.serverP99 <= Math.max(opts.upstreamDelayMs, a.upstreamP99) + 3,
           ),
   })
   out.push({
@@ -398,6 +436,18 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired) {
         ? undefined
         : t8.every(([i]) => i.vsValid <= 1.05 && i.upstreamCalls + i.jwksCalls === 0) &&
           noUpstream.every((c) => c.ok),
+  })
+  const coldOf = (/** @type {string} */ name) => cold?.results?.[name]?.medianMs
+  const peerCold = coldOf('express-oauth2-jwt-bearer')
+  const ours = ['@hydrakit/express', '@hydrakit/koa'].filter((n) => coldOf(n) !== undefined)
+  out.push({
+    id: 'T9',
+    target: "cold start: `import('@hydrakit/express')` (and Koa) ≤ express-oauth2-jwt-bearer's import time",
+    measured:
+      cold === undefined
+        ? '—'
+        : `${ours.map((n) => `${n} ${fmt(coldOf(n), 1)} ms`).join(', ')} vs express-oauth2-jwt-bearer ${fmt(peerCold, 1)} ms (medians of ${cold.runs} fresh processes)`,
+    ok: cold === undefined || peerCold === undefined ? undefined : ours.every((n) => coldOf(n) <= peerCold),
   })
   return out
 }

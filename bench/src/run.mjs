@@ -6,13 +6,13 @@
 //   npx --yes pnpm@10.34.8 --filter @hydrakit/bench run bench:quick   quick run (~2 min)
 //
 // Options: --quick, --rounds N, --duration S, --warmup S, --only <substring>, --no-build,
-// --no-micro, --no-memory, --out <file.md> (default bench/results/<mode>-<date>.md).
+// --no-micro, --no-memory, --no-cold, --out <file.md> (default bench/results/<mode>-<date>.md).
 // `--render <results.json>` rewrites the Markdown next to a saved JSON from its measurements
 // (after a change to the report's text; nothing is measured).
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, cpus, loadavg } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchCases } from './cases.mjs'
@@ -51,6 +51,7 @@ function parseArgs(argv) {
     build: !argv.includes('--no-build'),
     micro: !argv.includes('--no-micro'),
     memory: !argv.includes('--no-memory'),
+    cold: !argv.includes('--no-cold'),
     out: str('--out'),
   }
 }
@@ -110,6 +111,7 @@ function rerender(/** @type {string} */ file) {
     checks: data.checks,
     micro: data.micro,
     memory: data.memory,
+    cold: data.cold,
     elapsedSec: data.elapsedSec,
     command: data.command,
     scenarioInfo: SCENARIO_INFO,
@@ -229,6 +231,26 @@ async function main() {
       runJsonChild('memory.mjs', [cache, String(opts.memoryTokens)], stack.pinning?.server, ['--expose-gc']),
     )
   }
+  let cold
+  if (opts.cold) {
+    console.log('cold import times …')
+    const dir = mkdtempSync(join(tmpdir(), 'hydrakit-cold-'))
+    try {
+      const file = join(dir, 'cold.json')
+      const args = [
+        join(here, 'cold-import.mjs'),
+        '--runs',
+        opts.mode === 'quick' ? '5' : '15',
+        '--out',
+        file,
+      ]
+      const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] })
+      if (r.status !== 0) throw new Error(`cold-import.mjs failed (exit ${r.status})`)
+      cold = JSON.parse(readFileSync(file, 'utf8'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
   env.loadAfter = loadavg()
   const elapsedSec = (Date.now() - t0) / 1000
 
@@ -241,6 +263,7 @@ async function main() {
     checks,
     micro,
     memory,
+    cold,
     elapsedSec,
     command:
       opts.mode === 'quick'

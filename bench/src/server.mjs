@@ -4,6 +4,7 @@
 // It reports its port over IPC and answers { type: 'cpu' } with its own CPU time and RSS, so the
 // harness can compute server CPU per request without counting the load generator, and to
 // { type: 'track', on } by starting (or stopping and reporting) server-side latency recording.
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { AUDIENCE } from './tokens.mjs'
@@ -38,6 +39,68 @@ export const SCENARIOS = {
   'bare-koa': async () => koa(undefined),
   'bare-fastify': async () => fastify(undefined),
   'bare-hono': async () => hono(undefined),
+  // The floor for distinct tokens: one RS256 signature check on a cached KeyObject, nothing else
+  // (no header, claims, audience or expiry checks). No library can verify a JWT for less.
+  'floor-node-rs256': async () => {
+    const { keys } = await (await fetch(jwksUri)).json()
+    const jwk = keys.find((/** @type {any} */ k) => k.kty === 'RSA')
+    const key = createPublicKey({ key: jwk, format: 'jwk' })
+    const ok = JSON.stringify({ ok: true, sub: null })
+    const refused = JSON.stringify({ error: 'invalid_token' })
+    return (req, res) => {
+      const header = req.headers.authorization
+      let valid = false
+      if (header !== undefined && header.startsWith('Bearer ')) {
+        const last = header.lastIndexOf('.')
+        if (last > 7) {
+          try {
+            valid = cryptoVerify(
+              'sha256',
+              Buffer.from(header.slice(7, last), 'latin1'),
+              key,
+              Buffer.from(header.slice(last + 1), 'base64url'),
+            )
+          } catch {
+            valid = false
+          }
+        }
+      }
+      const body = valid ? ok : refused
+      res.writeHead(valid ? 200 : 401, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': body.length,
+      })
+      res.end(body)
+    }
+  },
+  // The reference for introspection misses: Express 4 and a middleware that POSTs every token to
+  // the introspection endpoint with undici.request and parses the answer. No cache, no coalescing,
+  // no bounds, no checks beyond `active`.
+  'naive-express-introspection': async () => {
+    const { request } = createRequire(require.resolve('@hydrakit/core'))('undici')
+    const endpoint = `${adminUrl}/admin/oauth2/introspect`
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+    /** @type {import('express').RequestHandler} */
+    const mw = (req, res, next) => {
+      const header = req.headers.authorization
+      if (header === undefined || !header.startsWith('Bearer ')) {
+        res.status(401).json({ error: 'invalid_token' })
+        return
+      }
+      request(endpoint, { method: 'POST', headers, body: `token=${encodeURIComponent(header.slice(7))}` })
+        .then(async (r) => {
+          const data = /** @type {any} */ (await r.body.json())
+          if (r.statusCode !== 200 || data?.active !== true) {
+            res.status(401).json({ error: 'invalid_token' })
+            return
+          }
+          ;/** @type {any} */ (req).introspected = data
+          next()
+        })
+        .catch(() => res.status(503).json({ error: 'temporarily_unavailable' }))
+    }
+    return express(require('express4'), mw, (req) => req.introspected?.sub)
+  },
   // For the harness's own test: claims to authenticate but accepts anything. The gates must fail it.
   'control-accept-all': async () => express(require('express4'), (_req, _res, next) => next()),
 

@@ -79,9 +79,30 @@ const options = { issuer, audience: AUDIENCE, resultCache: { maxEntries: CACHE }
 const jwt = createJwtVerifier(options)
 const jwtNoCache = createJwtVerifier({ ...options, resultCache: false })
 const introspection = createIntrospectionVerifier({ adminUrl: issuer, issuer, audience: AUDIENCE })
+// Misses on purpose: no cache, so every call is one request to the local endpoint.
+const introspectionNoCache = createIntrospectionVerifier({
+  adminUrl: issuer,
+  issuer,
+  audience: AUDIENCE,
+  cache: false,
+})
+const { request: undiciRequest } = createRequire(require.resolve('@hydrakit/core'))('undici')
+const introspectUrl = `${issuer}/admin/oauth2/introspect`
+/** The naive reference: one undici.request and JSON.parse per token, no checks. */
+async function naiveIntrospect(/** @type {string} */ token) {
+  const r = await undiciRequest(introspectUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: `token=${encodeURIComponent(token)}`,
+  })
+  const data = await r.body.json()
+  if (/** @type {any} */ (data).active !== true) throw new Error('inactive')
+  return data
+}
 await jwt.verify(rsHot)
 await jwtNoCache.verify(rsHot)
 await introspection.verify(opaque)
+await introspectionNoCache.verify(opaque)
 
 /** @param {string} token @returns {[Buffer, string, Buffer]} */
 function splitJws(token) {
@@ -150,6 +171,15 @@ const ops = [
   ['hydrakit JWT verifier, wrongly signed RS256 token (rejected)', () => jwt.verify(wrong)],
   ['hydrakit JWT verifier, malformed token (rejected)', () => jwt.verify('eyJhbGciOiJSUzI1NiJ9.e30.c2ln')],
   ['hydrakit introspection verifier, one hot opaque token (cache hit)', () => introspection.verify(opaque)],
+  ['hydrakit introspection verifier, verifyNow, one hot opaque token', () => introspection.verifyNow(opaque)],
+  [
+    'naive introspection (undici.request + JSON.parse), one call to a local endpoint',
+    () => naiveIntrospect(opaque),
+  ],
+  [
+    'hydrakit introspection verifier, no cache: one call to a local endpoint',
+    () => introspectionNoCache.verify(opaque),
+  ],
 ]
 // Warm-up (which also sizes each sample to ~`sampleMs` of work, at least `iterations` calls), then
 // interleaved repeats (every operation once per repeat) so that a burst of load from elsewhere on
@@ -172,6 +202,6 @@ const rows = ops.map(([name], i) => {
   return { name, us: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] }
 })
 
-await Promise.all([jwt.close(), jwtNoCache.close(), introspection.close()])
+await Promise.all([jwt.close(), jwtNoCache.close(), introspection.close(), introspectionNoCache.close()])
 server.close()
 process.stdout.write(JSON.stringify({ iterations, repeats, rows }) + '\n')

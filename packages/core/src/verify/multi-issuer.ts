@@ -75,8 +75,9 @@ export interface MultiIssuerVerifier extends TokenVerifier {
    * it waits for the others and rejects with one `VerifierNotReadyError` whose message names each
    * failing issuer with what is wrong there (`issuer "https://b.example/": fetching the JWKS from
    * … failed: …`). Its `upstream`, `url`, `status` and `hint` are those of the first failure in
-   * list order; `cause` is that failure, or an `AggregateError` of every failure when there are
-   * several.
+   * list order. Its `cause` is the probe's own error when one probe failed, or an `AggregateError`
+   * of the per-issuer errors when several did. A hybrid route verifier probes the route's
+   * introspection endpoint too; the same failure is reported once.
    */
   check(): Promise<void>
   /** Closes every route's verifiers. Idempotent. */

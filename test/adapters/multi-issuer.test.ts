@@ -1,6 +1,9 @@
 // Several issuers through hydra() in every adapter, against two mock Hydras running at once (and a
 // third that is not trusted): each issuer's tokens pass with its own keys and audience, a token
 // naming an unlisted issuer is refused before any network call, and keys never cross issuers.
+import { createServer } from 'node:net'
+import { VerifierNotReadyError } from '@hydrakit/core'
+import { hydra } from '@hydrakit/express'
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
 import { importJWK, SignJWT, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -181,6 +184,119 @@ describe('several issuers: configuration errors name the option', () => {
       await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'alice' })
     } finally {
       await verifier.close?.()
+    }
+  })
+})
+
+/** The URL of a port that was free a moment ago and has nothing listening on it now. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}/`
+}
+
+describe('several issuers: auth.ready() probes every issuer', () => {
+  it('resolves when every issuer answers, after one JWKS fetch at each', async () => {
+    for (const m of [a, b, c]) m.resetCalls()
+    const auth = hydra({
+      mode: 'jwt',
+      audience: 'api',
+      issuers: [{ issuer: a.issuer }, { issuer: b.issuer }],
+    })
+    try {
+      await expect(auth.ready()).resolves.toBeUndefined()
+      expect([jwksFetches(a), jwksFetches(b), jwksFetches(c)]).toEqual([1, 1, 0])
+    } finally {
+      await auth.close()
+    }
+  })
+
+  it('rejects naming the issuer that is down, and still probes the others', async () => {
+    const down = await closedPortUrl()
+    for (const m of [a, b]) m.resetCalls()
+    const auth = hydra({
+      mode: 'jwt',
+      audience: 'api',
+      warnings: false,
+      issuers: [{ issuer: a.issuer }, { issuer: down }, { issuer: b.issuer }],
+    })
+    try {
+      const error = await auth.ready().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(VerifierNotReadyError)
+      expect(error).toMatchObject({ code: 'ERR_HYDRAKIT_NOT_READY', upstream: 'jwks' })
+      const message = (error as Error).message
+      expect(message.startsWith(`issuer "${down}": `)).toBe(true)
+      expect(message).toContain('ECONNREFUSED')
+      expect(message).not.toContain(a.issuer)
+      expect(message).not.toContain(b.issuer)
+      expect((error as Error).cause).toBeInstanceOf(VerifierNotReadyError)
+      // The issuers that work were probed all the same (concurrently, not stopped by the failure).
+      expect([jwksFetches(a), jwksFetches(b)]).toEqual([1, 1])
+    } finally {
+      await auth.close()
+    }
+  })
+
+  it('names every failing issuer when several are down', async () => {
+    const [down1, down2] = [await closedPortUrl(), await closedPortUrl()]
+    const auth = hydra({
+      mode: 'jwt',
+      audience: 'api',
+      warnings: false,
+      issuers: [{ issuer: down1 }, { issuer: a.issuer }, { issuer: down2 }],
+    })
+    try {
+      const error = (await auth.ready().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as VerifierNotReadyError
+      expect(error).toBeInstanceOf(VerifierNotReadyError)
+      expect(error.message).toMatch(/^2 of 3 issuers are not ready: /)
+      expect(error.message).toContain(`issuer "${down1}": `)
+      expect(error.message).toContain(`issuer "${down2}": `)
+      expect(error.message).not.toContain(a.issuer)
+      const cause = error.cause as AggregateError
+      expect(cause).toBeInstanceOf(AggregateError)
+      const named = cause.errors.map((e: Error) => e.message.slice(0, e.message.indexOf('": ') + 1))
+      expect(named).toEqual([`issuer "${down1}"`, `issuer "${down2}"`])
+    } finally {
+      await auth.close()
+    }
+  })
+
+  it('hybrid: an issuer whose introspection endpoint is down is named once, with the endpoint', async () => {
+    const downAdmin = await closedPortUrl()
+    for (const m of [a, b]) m.resetCalls()
+    const auth = hydra({
+      mode: 'hybrid',
+      audience: 'api',
+      warnings: false,
+      issuers: [
+        { issuer: a.issuer, adminUrl: a.adminUrl },
+        { issuer: b.issuer, adminUrl: downAdmin },
+      ],
+    })
+    try {
+      const error = (await auth.ready().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as VerifierNotReadyError
+      expect(error).toBeInstanceOf(VerifierNotReadyError)
+      expect(error.upstream).toBe('introspection')
+      expect(error.message.startsWith(`issuer "${b.issuer}": `)).toBe(true)
+      expect(error.message.split(`issuer "${b.issuer}"`)).toHaveLength(2)
+      expect(error.message).toContain(downAdmin.slice(0, -1))
+      expect(error.message).not.toContain(`issuer "${a.issuer}"`)
+      // Both issuers' key sets and A's introspection endpoint were probed.
+      expect([jwksFetches(a), jwksFetches(b)]).toEqual([1, 1])
+      expect(introspections(a)).toBeGreaterThan(0)
+    } finally {
+      await auth.close()
     }
   })
 })

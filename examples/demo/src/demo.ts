@@ -1,13 +1,22 @@
 // hydrakit demo: mock Hydra + login/consent app + protected API + a client page, on one machine.
-//   node dist/demo.js           start everything and print what to try
-//   node dist/demo.js --check   start everything on free ports, run the curl sequence, exit 0/1
+//   node dist/demo.js                      start everything and print what to try
+//   node dist/demo.js --check              start everything on free ports, run the curl sequence, exit 0/1
+//   node dist/demo.js --framework=fastify  the protected API on Fastify (express, koa, fastify, hono;
+//                                          DEMO_FRAMEWORK=fastify does the same; default express)
 import { createMockHydra, type MockHydra } from '@hydrakit/hydra-mock'
-import { createApp } from '@hydrakit/example-express-api/app'
 import { createServer, type Server } from 'node:http'
+import { chooseFramework, createApi, type Framework } from './api.js'
 import { startClientApp } from './client-app.js'
 import { startLoginConsent } from './login-consent.js'
 
 const check = process.argv.includes('--check')
+let framework: Framework
+try {
+  framework = chooseFramework(process.argv.slice(2), process.env)
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`)
+  process.exit(1)
+}
 const host = '127.0.0.1'
 const port = (name: string, fallback: number): number => (check ? 0 : Number(process.env[name] ?? fallback))
 
@@ -16,6 +25,8 @@ interface Running {
   servers: Server[]
   closers: Array<() => Promise<void>>
   urls: { public: string; admin: string; login: string; api: string; client: string }
+  /** The example serving the protected API. */
+  api: string
   service: { id: string; secret: string }
 }
 
@@ -50,14 +61,13 @@ async function start(): Promise<Running> {
     logoutCancelUrl: `${clientUrl}/result`,
   })
 
-  const api = createApp({
+  const api = await createApi(framework, {
     mode: 'introspection',
     adminUrl: hydra.adminUrl,
     issuer: hydra.issuer,
     audience: 'demo-api',
   })
-  const apiServer = createServer(api.app)
-  const apiUrl = await listen(apiServer, port('DEMO_API_PORT', 3001))
+  const apiUrl = await listen(api.server, port('DEMO_API_PORT', 3001))
 
   // A machine-to-machine client for the curl walk-through…
   const service = hydra.createClient({
@@ -92,7 +102,7 @@ async function start(): Promise<Running> {
   })
   return {
     hydra,
-    servers: [loginServer, apiServer, client.server],
+    servers: [loginServer, api.server, client.server],
     closers: [closeLogin, api.close, () => client.oauth.close()],
     urls: {
       public: hydra.publicUrl,
@@ -102,6 +112,7 @@ async function start(): Promise<Running> {
       client: client.url,
     },
     service: { id: service.client_id, secret: service.client_secret! },
+    api: api.example,
   }
 }
 
@@ -120,7 +131,7 @@ hydrakit demo is running (mock Hydra is for development only: never expose it).
 
   mock Hydra public   ${r.urls.public}      admin ${r.urls.admin}
   login/consent app   ${r.urls.login}/auth
-  protected API       ${r.urls.api}          (introspection mode, audience demo-api)
+  protected API       ${r.urls.api}          (${r.api}, introspection mode, audience demo-api)
   client page         ${r.urls.client}
 
 In a browser: open ${r.urls.client} and sign in as foo@bar.com / foobar; untick "write" on the
@@ -141,6 +152,7 @@ Ctrl-C stops everything.
 /** Runs the curl sequence in-process; returns the failures. */
 async function selfCheck(r: Running): Promise<string[]> {
   const failures: string[] = []
+  console.log(`protected API: ${r.api}`)
   const tokenRes = await fetch(`${r.urls.public}/oauth2/token`, {
     method: 'POST',
     headers: {

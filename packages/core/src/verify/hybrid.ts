@@ -1,6 +1,7 @@
 import type { AuthInfo } from '../auth-info.js'
 import type { InvalidationResult } from '../cache/invalidation.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
+import { isVerifier, NOTHING, type Revocable } from './composite.js'
 import { isJwtShaped } from './token-shape.js'
 
 /** Options of {@link createHybridVerifier}. */
@@ -53,20 +54,6 @@ export interface HybridVerifier extends TokenVerifier {
   check(): Promise<void>
   /** Closes both inner verifiers. Idempotent. */
   close(): Promise<void>
-}
-
-type Revocable = {
-  revoke?: (token: string) => Promise<InvalidationResult>
-  invalidate?: (subject?: string) => Promise<InvalidationResult>
-}
-const NOTHING: InvalidationResult = { shared: 'none', broadcast: 'none' }
-
-function isVerifier(value: unknown): value is TokenVerifier {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { verify?: unknown }).verify === 'function'
-  )
 }
 
 /**

@@ -4,9 +4,11 @@
 
 import type { AuthInfo } from '../auth-info.js'
 import type { InvalidationResult } from '../cache/invalidation.js'
+import { VerifierNotReadyError, type ReadinessUpstream } from '../diagnostics/check.js'
 import { HydrakitError, InvalidTokenError } from '../errors/errors.js'
 import type { TokenVerifier, VerifyCallOptions } from '../verifier.js'
 import { decodeCompactPayload, parseCompactJws } from './compact-jws.js'
+import { isVerifier, NOTHING, type Revocable } from './composite.js'
 
 /** One trusted issuer of a {@link createMultiIssuerVerifier}. */
 export interface IssuerRoute {
@@ -67,22 +69,36 @@ export interface MultiIssuerVerifier extends TokenVerifier {
   revoke(token: string): Promise<InvalidationResult>
   /** Passes `invalidate(subject?)` on like {@link revoke}. */
   invalidate(subject?: string): Promise<InvalidationResult>
+  /**
+   * Readiness probe of every issuer at once: runs each route's `verifier.check()` and
+   * `introspection.check()` (those that exist) concurrently and resolves when all pass. Otherwise
+   * it waits for the others and rejects with one `VerifierNotReadyError` whose message names each
+   * failing issuer with what is wrong there (`issuer "https://b.example/": fetching the JWKS from
+   * … failed: …`). Its `upstream`, `url`, `status` and `hint` are those of the first failure in
+   * list order. Its `cause` is the probe's own error when one probe failed, or an `AggregateError`
+   * of the per-issuer errors when several did. A hybrid route verifier probes the route's
+   * introspection endpoint too; the same failure is reported once.
+   */
+  check(): Promise<void>
   /** Closes every route's verifiers. Idempotent. */
   close(): Promise<void>
 }
 
-type Revocable = {
-  revoke?: (token: string) => Promise<InvalidationResult>
-  invalidate?: (subject?: string) => Promise<InvalidationResult>
-}
-const NOTHING: InvalidationResult = { shared: 'none', broadcast: 'none' }
-
-function isVerifier(value: unknown): value is TokenVerifier {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { verify?: unknown }).verify === 'function'
-  )
+/**
+ * A failed readiness probe of `issuer`, as an error whose message starts with the issuer and keeps
+ * the probe's details. A custom verifier's check may throw anything: its message is kept, and the
+ * upstream is the one its slot stands for.
+ */
+function namingIssuer(issuer: string, upstream: ReadinessUpstream, error: unknown): VerifierNotReadyError {
+  const inner = error instanceof VerifierNotReadyError ? error : undefined
+  const detail = error instanceof Error ? error.message : String(error)
+  return new VerifierNotReadyError(`issuer ${JSON.stringify(issuer)}: ${detail}`, {
+    upstream: inner?.upstream ?? upstream,
+    url: inner?.url,
+    status: inner?.status,
+    hint: inner?.hint,
+    cause: error,
+  })
 }
 
 function trailingSlashVariant(issuer: string): string {
@@ -184,6 +200,47 @@ export function createMultiIssuerVerifier(options: MultiIssuerVerifierOptions): 
       (results) => results.find((r) => r !== undefined) ?? NOTHING,
     )
 
+  /** Every route's probes, each failure wrapped in an error that names the route's issuer. */
+  async function check(): Promise<void> {
+    const probes = issuers.flatMap((route) => {
+      const slots: [TokenVerifier, ReadinessUpstream][] = [[route.verifier, 'jwks']]
+      if (route.introspection !== undefined && route.introspection !== route.verifier) {
+        slots.push([route.introspection, 'introspection'])
+      }
+      return slots.map(([verifier, upstream]) =>
+        Promise.resolve()
+          .then(() => verifier.check?.())
+          .then(
+            () => undefined,
+            (error: unknown) => ({
+              issuer: route.issuer,
+              error: namingIssuer(route.issuer, upstream, error),
+            }),
+          ),
+      )
+    })
+    const failed = (await Promise.all(probes)).filter((f) => f !== undefined)
+    // A hybrid route verifier probes the route's introspection endpoint as well: report it once.
+    const failures: VerifierNotReadyError[] = []
+    for (const { error } of failed) {
+      if (!failures.some((f) => f.message === error.message)) failures.push(error)
+    }
+    const [firstFailure] = failures
+    if (firstFailure === undefined) return
+    if (failures.length === 1) throw firstFailure
+    const failing = new Set(failed.map((f) => f.issuer)).size
+    throw new VerifierNotReadyError(
+      `${failing} of ${issuers.length} issuers are not ready: ${failures.map((f) => f.message).join('; ')}`,
+      {
+        upstream: firstFailure.upstream,
+        url: firstFailure.url,
+        status: firstFailure.status,
+        hint: firstFailure.hint,
+        cause: new AggregateError(failures, 'the readiness probes that failed'),
+      },
+    )
+  }
+
   let closed: Promise<void> | undefined
 
   return {
@@ -199,6 +256,7 @@ export function createMultiIssuerVerifier(options: MultiIssuerVerifierOptions): 
     },
     revoke: (token) => each((v) => v.revoke?.(token)),
     invalidate: (subject) => each((v) => v.invalidate?.(subject)),
+    check,
     close() {
       closed ??= Promise.all([...all].map((v) => v.close?.() ?? Promise.resolve())).then(() => undefined)
       return closed

@@ -1,7 +1,9 @@
 // T7: pushes many distinct tokens through one bounded cache and records memory. Run with --expose-gc:
 //   node --expose-gc memory.mjs jwt|introspection <tokens>
 // Entries are shaped like the real ones (a frozen Hydra JWT profile that holds the raw token; an
-// introspection answer) and keyed the way the verifiers key them (SHA-256 of the token).
+// introspection answer) and keyed the way the verifiers key them (the JWT cache by the token itself,
+// the introspection store by its SHA-256). The JWT cache admits every token here ('always'): the
+// worst case for memory.
 //
 // Two numbers per cache:
 // - live heap: heap used after a full GC, every 100 000 tokens. It must stay under the baseline
@@ -58,12 +60,16 @@ let insert
 /** @type {() => number} */
 let size
 if (which === 'jwt') {
-  const cache = new JwtResultCache(cap)
+  const cache = new JwtResultCache(cap, 'always')
   const signingKey = {}
   insert = (i) => {
     const token = tokenOf(i)
     const info = deepFreeze(toAuthInfo(token, claims(i), 'jwt'))
-    cache.set(JwtResultCache.keyOf(token), { info, key: signingKey, expiresAt: Date.now() + 3_600_000 })
+    cache.set(/** @type {string} */ (JwtResultCache.keyOf(token)), {
+      info,
+      key: signingKey,
+      expiresAt: Date.now() + 3_600_000,
+    })
   }
   size = () => cache.size
 } else {

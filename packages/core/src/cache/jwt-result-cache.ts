@@ -24,10 +24,9 @@ export interface JwtResultEntry<Key extends object> {
   readonly expiresAt: number
 }
 
-// Doorkeeper: 2^17 bits (16 KiB), cleared after 2^14 first sightings, so at most one in eight
-// never-seen tokens is taken for a repeat (and merely cached).
-const DOOR_BITS = 1 << 17
-const DOOR_WINDOW = 1 << 14
+// Doorkeeper: 8 bits per cache entry (at least 1024), cleared after `maxEntries` first sightings,
+// so at most one in eight never-seen tokens is taken for a repeat (and merely cached).
+const MIN_DOOR_BITS = 1 << 10
 
 /**
  * Successful JWT verifications, bounded by entry count with LRU eviction. An entry is served only
@@ -47,9 +46,11 @@ const DOOR_WINDOW = 1 << 14
  * It saves the SHA-256 of every request (~1.5 µs of ~2 µs on a cache hit).
  *
  * Admission ({@link JwtCacheAdmission}): with `'repeat'`, a token enters the cache the second time
- * it is verified within the doorkeeper's window (a 16 KiB bitmap indexed by the token's last
- * characters, its signature; cleared every 16 384 first sightings). A stream of tokens that never
- * repeat then costs no insertion, eviction or garbage; a reused token pays one extra verification.
+ * it is verified within the doorkeeper's window (a bitmap of 8 bits per entry indexed by the
+ * token's last characters, its signature; cleared every `maxEntries` first sightings). A token
+ * that comes back only after more than `maxEntries` others would have been evicted before its
+ * next use anyway, so it is not admitted; a stream of tokens that never repeat costs no insertion,
+ * eviction or garbage; a reused token pays one extra verification.
  * The doorkeeper is only consulted for tokens that verified, so it decides nothing but caching.
  *
  * Expiry is checked against `Date.now()` on read, the same clock jose uses for `exp`.
@@ -57,6 +58,8 @@ const DOOR_WINDOW = 1 << 14
 export class JwtResultCache<Key extends object> {
   private readonly entries: LRUCache<string, JwtResultEntry<Key>>
   private readonly door: Uint32Array | undefined
+  private readonly doorMask: number
+  private readonly doorWindow: number
   private doorMarks = 0
 
   /**
@@ -65,7 +68,11 @@ export class JwtResultCache<Key extends object> {
    */
   constructor(maxEntries: number, admission: JwtCacheAdmission = 'repeat') {
     this.entries = new LRUCache({ max: maxEntries })
-    this.door = admission === 'repeat' ? new Uint32Array(DOOR_BITS >>> 5) : undefined
+    let bits = MIN_DOOR_BITS
+    while (bits < maxEntries * 8 && bits < 2 ** 30) bits *= 2
+    this.door = admission === 'repeat' ? new Uint32Array(bits >>> 5) : undefined
+    this.doorMask = bits - 1
+    this.doorWindow = maxEntries
   }
 
   /** The cache key of `token` (see the class description); `undefined` for one that is never cached. */
@@ -92,11 +99,11 @@ export class JwtResultCache<Key extends object> {
   set(key: string, entry: JwtResultEntry<Key>): boolean {
     const door = this.door
     if (door !== undefined) {
-      const bit = doorIndex(key)
+      const bit = doorIndex(key) & this.doorMask
       const word = bit >>> 5
       const mask = 1 << (bit & 31)
       if ((door[word]! & mask) === 0) {
-        if (++this.doorMarks > DOOR_WINDOW) {
+        if (++this.doorMarks > this.doorWindow) {
           door.fill(0)
           this.doorMarks = 1
         }
@@ -142,5 +149,5 @@ function doorIndex(key: string): number {
   for (let i = Math.max(0, key.length - 16); i < key.length; i++) {
     h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
   }
-  return (h >>> 0) & (DOOR_BITS - 1)
+  return h >>> 0
 }

@@ -243,6 +243,21 @@ describe('admission on repeat (the default)', () => {
     expect(cacheEvents).toEqual(Array.from({ length: 8 }, () => 'miss'))
   })
 
+  it('a token back only after more than maxEntries new ones is a first sighting again', async () => {
+    const v = byDefault({ resultCache: { maxEntries: 8 } })
+    const first = await signToken(k1, { iss: server.issuer, sub: 'comes-back' })
+    const others = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => signToken(k1, { iss: server.issuer, sub: `between-${i}` })),
+    )
+    await v.verify(first)
+    for (const t of others) await v.verify(t)
+    cacheEvents = []
+    await v.verify(first) // remembered by the doorkeeper again, not admitted
+    await v.verify(first) // admitted now
+    await v.verify(first)
+    expect(cacheEvents).toEqual(['miss', 'miss', 'hit'])
+  })
+
   it("admission: 'always' remembers a token the first time", async () => {
     const v = byDefault({ resultCache: { admission: 'always' } })
     const token = await signToken(k1, { iss: server.issuer })

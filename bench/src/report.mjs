@@ -437,6 +437,20 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
         : t8.every(([i]) => i.vsValid <= 1.05 && i.upstreamCalls + i.jwksCalls === 0) &&
           noUpstream.every((c) => c.ok),
   })
+  const t10 = ['hydrakit-fastify-jwt', 'hydrakit-hono-jwt'].map((s) => get(`${s}:hot:c10`)).filter(have)
+  out.push({
+    id: 'T10',
+    target:
+      'JWT, one hot token, the newer adapters: ≥ 0.90 × their own bare framework (Fastify 5, Hono on @hono/node-server)',
+    measured:
+      t10
+        .map(
+          (a) =>
+            `${a.info.framework}: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req`,
+        )
+        .join('; ') || '—',
+    ok: t10.length === 0 ? undefined : t10.every((a) => a.vsBareCpu >= 0.9),
+  })
   const coldOf = (/** @type {string} */ name) => cold?.results?.[name]?.medianMs
   const peerCold = coldOf('express-oauth2-jwt-bearer')
   const ours = ['@hydrakit/express', '@hydrakit/koa'].filter((n) => coldOf(n) !== undefined)

@@ -142,9 +142,15 @@ export const SCENARIOS = {
   'hydrakit-express-hybrid': async () => hydrakitExpress(require('express4'), { mode: 'hybrid' }),
   'hydrakit-koa-hybrid': async () => hydrakitKoa({ mode: 'hybrid' }),
   'hydrakit-fastify-jwt': async () => {
-    const { hydra } = await import('@hydrakit/fastify')
-    const auth = hydra(hydrakitConfig({ mode: 'jwt' }))
-    return fastify(auth.authenticate(), (request) => request.auth?.subject)
+    // As the package's README sets it up: the plugin (which declares request.auth), then its hooks.
+    const { hydrakit } = await import('@hydrakit/fastify')
+    return fastify(
+      async (/** @type {any} */ app) => {
+        await app.register(hydrakit, hydrakitConfig({ mode: 'jwt' }))
+        return app.hydrakit.authenticate()
+      },
+      (request) => request.auth?.subject,
+    )
   },
   'hydrakit-hono-jwt': async () => {
     const { hydra } = await import('@hydrakit/web')
@@ -217,12 +223,12 @@ function koa(middleware, subject) {
 }
 
 /**
- * A Fastify 5 app: `GET /api` behind `hook` (a preHandler), as a node:http listener (Fastify hands
- * its handler to the server factory; the harness owns the server).
- * @param {any} hook
+ * A Fastify 5 app: `GET /api` behind the preHandler `setup(app)` gives, as a node:http listener
+ * (Fastify hands its handler to the server factory; the harness owns the server).
+ * @param {((app: any) => Promise<any>) | undefined} setup
  * @param {(request: any) => unknown} [subject]
  */
-async function fastify(hook, subject) {
+async function fastify(setup, subject) {
   const Fastify = (await import('fastify')).default
   /** @type {import('node:http').RequestListener | undefined} */
   let listener
@@ -236,6 +242,7 @@ async function fastify(hook, subject) {
     ok: true,
     sub: subject === undefined ? null : (subject(request) ?? null),
   })
+  const hook = setup === undefined ? undefined : await setup(app)
   if (hook === undefined) app.get('/api', handler)
   else app.get('/api', { preHandler: hook }, handler)
   await app.ready()

@@ -68,14 +68,17 @@ export interface WebAuth {
   close(): Promise<void>
 }
 
-/** One request as the checks see it: core's view, and what the guards remember (absent = not yet). */
+/**
+ * One request as the checks see it: core's view, and the object that identifies the request (its
+ * `Request`, or the Node request under a Node server) for what the guards remember on it.
+ */
 export interface WebCall {
-  request: Request
+  request: object
   like: RequestLike
 }
 
 // What guards remember per request, shared by every check (and the Hono middleware) on it.
-const remembered = new WeakMap<Request, AuthInfo | null>()
+const remembered = new WeakMap<object, AuthInfo | null>()
 
 /** Runs guards for one request; shared with the Hono middleware. */
 export const runGuard = createGuardRunner<WebCall>({
@@ -131,10 +134,35 @@ export function toResponse(out: AdapterResponse | undefined, err: unknown): Resp
   return new Response(out.body === '' ? null : out.body, { status: out.status, headers: out.headers })
 }
 
-/** Applies `guards` to `call`; resolves to the remembered result, or a refusal `Response`. */
-export async function check(call: WebCall, guards: readonly Guard[]): Promise<AuthInfo | null | Response> {
+/**
+ * Applies `guards` to `call`: the remembered result, or a refusal `Response`; synchronous when
+ * every guard settles at once (a cached token), else a promise of the same.
+ */
+export function check(
+  call: WebCall,
+  guards: readonly Guard[],
+): AuthInfo | null | Response | Promise<AuthInfo | null | Response> {
+  for (let i = 0; i < guards.length; i++) {
+    let waiting: Promise<void> | undefined
+    try {
+      waiting = runGuard(guards[i]!, call)
+    } catch (err) {
+      return toResponse(refusalResponse(err), err)
+    }
+    if (waiting !== undefined) return finish(call, guards, i, waiting)
+  }
+  return remembered.get(call.request) ?? null
+}
+
+async function finish(
+  call: WebCall,
+  guards: readonly Guard[],
+  at: number,
+  waiting: Promise<void>,
+): Promise<AuthInfo | null | Response> {
   try {
-    for (const guard of guards) await runGuard(guard, call)
+    await waiting
+    for (let i = at + 1; i < guards.length; i++) await runGuard(guards[i]!, call)
   } catch (err) {
     return toResponse(refusalResponse(err), err)
   }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
@@ -172,6 +172,59 @@ describe('Hono middleware', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('Hono middleware on @hono/node-server and elsewhere', () => {
+  /** One raw HTTP/1.1 request, so that a header can be sent twice. */
+  const rawGet = (url: string, headerLines: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(url)
+      const socket = connect(Number(port), hostname, () => {
+        socket.end(
+          ['GET /api/x HTTP/1.1', `host: ${hostname}`, 'connection: close', ...headerLines, '', ''].join(
+            '\r\n',
+          ),
+        )
+      })
+      let text = ''
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')))
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+    })
+
+  it('reads the Node request under @hono/node-server: a second Authorization header is refused with 400', async () => {
+    const verifier = tableVerifier()
+    const app = new Hono()
+    app.get('/api/x', honoAuth(hydra({ verifier })), (c) => c.json({ sub: c.var.auth?.subject }))
+    const server = await serve(app.fetch)
+    try {
+      const one = await rawGet(server.url, ['authorization: Bearer scopes-read'])
+      expect(one.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
+      const two = await rawGet(server.url, [
+        'authorization: Bearer scopes-read',
+        'authorization: Bearer other',
+      ])
+      expect(two.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request')
+      expect(two).toMatch(/www-authenticate: Bearer realm="api", error="invalid_request"/i)
+      // Told apart from a merely malformed value: the Web Request would have joined the two.
+      expect(two).toContain('more than one Authorization header')
+      expect(verifier.calls).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('without a Node server (app.request, other runtimes) it reads the Web Request', async () => {
+    const verifier = tableVerifier()
+    const app = new Hono()
+    app.get('/api/x', honoAuth(hydra({ verifier })), (c) => c.json({ sub: c.var.auth?.subject }))
+    const ok = await app.request('/api/x', { headers: bearer('scopes-read') })
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ sub: 'alice' })
+    const refused = await app.request('/api/x')
+    expect(refused.status).toBe(401)
+    expect(verifier.calls).toBe(1)
   })
 })
 

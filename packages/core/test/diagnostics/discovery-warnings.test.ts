@@ -9,6 +9,7 @@ import {
   createIntrospectionVerifier,
   createJwtVerifier,
   createVerifier,
+  VerifierNotReadyError,
   type HydrakitWarning,
   type TokenVerifier,
   type UpstreamEvent,
@@ -245,5 +246,42 @@ describe('discovery failures are warned about', () => {
     expect(warnings.map((w) => [w.code, w.url])).toEqual([['HYDRAKIT_DISCOVERY_UNAVAILABLE', openidUrl()]])
     expect(events.map((e) => [e.kind, e.status])).toEqual([['discovery', 500]])
     await v.close?.()
+  })
+})
+
+describe('check() with discovery on', () => {
+  async function notReady(v: TokenVerifier): Promise<VerifierNotReadyError> {
+    const err = await v.check!().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(VerifierNotReadyError)
+    return err as VerifierNotReadyError
+  }
+
+  it('discovery 500: names the discovery URL and the status', async () => {
+    discovery = 500
+    const err = await notReady(
+      keep(createJwtVerifier({ issuer: server.url, audience: 'api', warnings: false })),
+    )
+    expect(err).toMatchObject({ upstream: 'discovery', url: openidUrl(), status: 500 })
+    expect(err.message).toBe(
+      `reading the issuer's metadata from ${openidUrl()} failed: HTTP 500 (is the issuer right? fetched ${openidUrl()})`,
+    )
+  })
+
+  it('discovery answering HTML: names the discovery URL and says it is not JSON', async () => {
+    discovery = 'html'
+    const err = await notReady(
+      keep(createJwtVerifier({ issuer: server.url, audience: 'api', warnings: false })),
+    )
+    expect(err).toMatchObject({ upstream: 'discovery', url: openidUrl() })
+    expect(err.message).toContain(`reading the issuer's metadata from ${openidUrl()} failed: `)
+    expect(err.message).toContain('is not JSON')
+  })
+
+  it('discovery 404, Hydra’s default JWKS location works: ready', async () => {
+    discovery = 404
+    await keep(createJwtVerifier({ issuer: server.url, audience: 'api', warnings: false })).check()
   })
 })

@@ -3,6 +3,7 @@
 // warnings, the readiness check and the user's own onUpstream hook are watched.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as prom from 'prom-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DiscoveryError } from '../../src/discovery/discovery-error.js'
 import {
@@ -14,6 +15,7 @@ import {
   type TokenVerifier,
   type UpstreamEvent,
 } from '../../src/index.js'
+import { createPrometheusHooks } from '../../src/observability/index.js'
 import { makeKey, signToken, startServer, type TestKey, type TestServer } from '../jwks/helpers.js'
 
 /** How the server answers both discovery URLs. */
@@ -225,6 +227,27 @@ describe('discovery failures are warned about', () => {
     ])
     expect(events[0]!.error).toBeUndefined()
     expect(events[0]!.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('Prometheus counts discovery requests under their own kind', async () => {
+    discovery = 404
+    const registry = new prom.Registry()
+    const v = keep(
+      createJwtVerifier({
+        issuer: server.url,
+        audience: 'api',
+        warnings: false,
+        hooks: createPrometheusHooks(prom, { registry }),
+      }),
+    )
+    await expect(v.verify(await token())).resolves.toMatchObject({ subject: 'alice' })
+    const text = await registry.metrics()
+    expect(text).toMatch(
+      /hydrakit_upstream_request_duration_seconds_count\{kind="discovery",method="GET",status_class="4xx"\} 2/,
+    )
+    expect(text).toMatch(
+      /hydrakit_upstream_request_duration_seconds_count\{kind="jwks",method="GET",status_class="2xx"\} 1/,
+    )
   })
 
   it('introspection discovering its endpoint: the same warning and event', async () => {

@@ -43,14 +43,32 @@ export interface RefusalEvent {
   reason: RejectionReason
 }
 
-/** Emitted after each outbound HTTP call (introspection, JWKS, token endpoint, admin API). */
+/**
+ * Emitted after each outbound HTTP call (introspection, JWKS, issuer discovery, token endpoint, admin
+ * API), once per attempt.
+ */
 export interface UpstreamEvent {
-  /** `public`: discovery and userinfo on Hydra's public port. */
-  kind: 'introspection' | 'jwks' | 'token' | 'admin' | 'public'
+  /**
+   * Which upstream was called:
+   * - `jwks`, `introspection`: the verifiers' key set and introspection endpoint;
+   * - `discovery`: a verifier reading the issuer's metadata (`/.well-known/openid-configuration`,
+   *   then `/.well-known/oauth-authorization-server`). A 404 or 410 is normal there: the next
+   *   document, or Hydra's default location, is tried. A 200 whose document cannot be used (not
+   *   JSON, another issuer, a bad endpoint URL) carries the reason in `error`;
+   * - `token`: the client-credentials token request for the admin API;
+   * - `admin`: other admin API calls (the access-token key set, the admin client);
+   * - `public`: the public client's discovery and userinfo calls on Hydra's public port.
+   */
+  kind: 'introspection' | 'jwks' | 'discovery' | 'token' | 'admin' | 'public'
+  /** HTTP method. */
   method: string
+  /** Origin and path of the URL called (never the query string). */
   url: string
+  /** HTTP status of the answer; undefined when none arrived (connection failure, timeout, ...). */
   status?: number | undefined
+  /** Time from sending the request to the end of the answer, in milliseconds. */
   durationMs: number
+  /** Why the call failed, when it did: a transport error, or why an answer could not be used. */
   error?: unknown
 }
 

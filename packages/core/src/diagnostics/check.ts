@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { DiscoveryError } from '../discovery/discovery-error.js'
 import { HydrakitError, InvalidTokenError } from '../errors/errors.js'
 import type { JwksStatus } from '../jwks/jwks-cache.js'
 import { sanitizeText } from '../text/sanitize.js'
@@ -8,8 +9,11 @@ import { upstreamHint } from './hints.js'
 // The readiness probe behind `verifier.check()` and the adapters' `auth.ready()`: one real call
 // to each upstream a verifier depends on, and an error that says exactly what is wrong.
 
-/** Which upstream a {@link VerifierNotReadyError} is about. */
-export type ReadinessUpstream = 'jwks' | 'introspection'
+/**
+ * Which upstream a {@link VerifierNotReadyError} is about: `discovery` when the issuer's metadata
+ * (which names the JWKS and introspection endpoints) could not be read.
+ */
+export type ReadinessUpstream = 'jwks' | 'introspection' | 'discovery'
 
 /**
  * Thrown by `check()` / `ready()` when an upstream the verifier needs cannot be used. The message
@@ -95,6 +99,44 @@ function notReady(
   )
 }
 
+/** The message (and error code) of the innermost cause of `err`, sanitised. */
+function innermost(err: Error): string {
+  let e: Error = err
+  for (let depth = 0; e.cause instanceof Error && depth < 5; depth++) e = e.cause
+  const text = sanitizeText(e.message, 160)
+  const code = (e as { code?: unknown }).code
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !text.includes(code)
+    ? `${text}: ${code}`
+    : text
+}
+
+/** The {@link DiscoveryError} behind `err`, if discovery is what failed. */
+function discoveryFailure(err: unknown): DiscoveryError | undefined {
+  let e: unknown = err
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof DiscoveryError) return e
+    e = e.cause
+  }
+  return undefined
+}
+
+/** The error of a readiness check that failed because the issuer's metadata could not be read. */
+function discoveryNotReady(err: DiscoveryError): VerifierNotReadyError {
+  const transport = err.code === 'fetch_failed' || err.code === 'timeout'
+  // A failed request: its innermost cause (the socket error) says it best; the rest names the URL.
+  const detail =
+    err.code === 'fetch_failed'
+      ? innermost(err)
+      : err.code === 'http_status'
+        ? `HTTP ${err.status}`
+        : sanitizeText(err.message, 300)
+  const hint = upstreamHint('discovery', err.url, transport ? undefined : (err.status ?? 200))
+  return new VerifierNotReadyError(
+    `reading the issuer's metadata from ${err.url} failed: ${detail}${hint === undefined ? '' : ` (${hint})`}`,
+    { upstream: 'discovery', url: err.url, status: err.status, hint, cause: err },
+  )
+}
+
 /**
  * Fetches the JWKS once (ignoring the cache) and resolves when it holds at least one usable key.
  * Rejects with {@link VerifierNotReadyError}.
@@ -103,13 +145,16 @@ export async function checkKeySet(verifier: {
   jwksUri: string | undefined
   refreshKeys(): Promise<JwksStatus>
 }): Promise<void> {
-  const url = verifier.jwksUri ?? 'the static jwks'
   let status: JwksStatus
   try {
     status = await verifier.refreshKeys()
   } catch (err) {
-    throw notReady('jwks', 'fetching the JWKS from', url, err)
+    const discovery = discoveryFailure(err)
+    if (discovery !== undefined) throw discoveryNotReady(discovery)
+    // Read after the attempt: a discovered (or Hydra's default) location is known only then.
+    throw notReady('jwks', 'fetching the JWKS from', verifier.jwksUri ?? 'the static jwks', err)
   }
+  const url = verifier.jwksUri ?? 'the static jwks'
   if (status.keyCount === 0) {
     throw new VerifierNotReadyError(
       `the JWKS at ${url} holds no usable key (asymmetric keys for the configured algorithms${status.pinned ? ', also in the pinned access-token key set' : ''})`,
@@ -132,6 +177,8 @@ export async function checkIntrospection(
     await verifier.verify(probe)
   } catch (err) {
     if (err instanceof InvalidTokenError) return
+    const discovery = discoveryFailure(err)
+    if (discovery !== undefined) throw discoveryNotReady(discovery)
     throw notReady(
       'introspection',
       'calling the introspection endpoint',

@@ -3,7 +3,7 @@
 // this text ever reaches a client.
 
 /** Which upstream a call went to. */
-export type UpstreamKind = 'introspection' | 'jwks' | 'token' | 'admin' | 'public'
+export type UpstreamKind = 'introspection' | 'jwks' | 'discovery' | 'token' | 'admin' | 'public'
 
 /** The most likely cause of a failed call to `url`, or `undefined` when nothing specific is known. */
 export function upstreamHint(
@@ -15,6 +15,11 @@ export function upstreamHint(
     if (status === 404) return `is the issuer right? fetched ${url}`
     if (status === undefined) return `is the issuer reachable from this host? fetched ${url}`
     return undefined
+  }
+  if (kind === 'discovery') {
+    // 404 and 410 are not failures here: Hydra's default JWKS location is tried next.
+    if (status === undefined) return `is the issuer reachable from this host? fetched ${url}`
+    return `is the issuer right? fetched ${url}`
   }
   if (kind === 'introspection') {
     if (status === 404 || status === 405) {

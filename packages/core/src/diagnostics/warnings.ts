@@ -1,3 +1,4 @@
+import { DiscoveryError } from '../discovery/discovery-error.js'
 import type { HydrakitHooks, UpstreamEvent, VerifyEvent } from '../hooks.js'
 import { finite, rejectUnknownOptions } from '../options/validate.js'
 import { sanitizeText } from '../text/sanitize.js'
@@ -11,6 +12,11 @@ import { differByTrailingSlash, OPAQUE_IN_JWT_MODE_HINT, TRAILING_SLASH_HINT, up
 export type HydrakitWarningCode =
   /** The JWKS could not be fetched (connection, status, body). */
   | 'HYDRAKIT_JWKS_UNAVAILABLE'
+  /**
+   * The issuer's metadata could not be read by discovery (connection, status other than 200, 404
+   * and 410, a document that is not JSON or not usable).
+   */
+  | 'HYDRAKIT_DISCOVERY_UNAVAILABLE'
   /** The introspection endpoint could not be called or answered with an error status. */
   | 'HYDRAKIT_INTROSPECTION_UNAVAILABLE'
   /** The admin API (access-token key set) could not be read. */
@@ -19,7 +25,7 @@ export type HydrakitWarningCode =
   | 'HYDRAKIT_ADMIN_AUTH_FAILED'
   /** A call to Hydra's public API (discovery, userinfo) failed. */
   | 'HYDRAKIT_PUBLIC_UNAVAILABLE'
-  /** Tokens carry an `iss` that differs from `issuer` only by a trailing slash. */
+  /** Tokens or the discovery document carry an `iss` that differs from `issuer` only by a trailing slash. */
   | 'HYDRAKIT_ISSUER_TRAILING_SLASH'
   /** An opaque Hydra access token (`ory_at_…`) reached a JWT-only verifier. */
   | 'HYDRAKIT_OPAQUE_TOKEN_IN_JWT_MODE'
@@ -57,6 +63,7 @@ const DEFAULT_INTERVAL_MS = 300_000
 
 const UPSTREAM_CODES: Readonly<Record<UpstreamEvent['kind'], HydrakitWarningCode>> = {
   jwks: 'HYDRAKIT_JWKS_UNAVAILABLE',
+  discovery: 'HYDRAKIT_DISCOVERY_UNAVAILABLE',
   introspection: 'HYDRAKIT_INTROSPECTION_UNAVAILABLE',
   admin: 'HYDRAKIT_ADMIN_UNAVAILABLE',
   token: 'HYDRAKIT_ADMIN_AUTH_FAILED',
@@ -65,6 +72,7 @@ const UPSTREAM_CODES: Readonly<Record<UpstreamEvent['kind'], HydrakitWarningCode
 
 const UPSTREAM_NAMES: Readonly<Record<UpstreamEvent['kind'], string>> = {
   jwks: 'JWKS fetch',
+  discovery: 'issuer discovery',
   introspection: 'token introspection',
   admin: 'admin API request',
   token: 'admin API token request',
@@ -135,7 +143,31 @@ export function createWarningHooks(options: WarningOptions | false): HydrakitHoo
       event.error === undefined && event.status !== undefined && event.status >= 200 && event.status < 300
     // A call this process aborted (client gone, verifier closed) says nothing about the upstream.
     if (ok || (event.error as { failure?: unknown } | undefined)?.failure === 'aborted') return
+    // Discovery's 404 and 410 are the normal way to an issuer without metadata (Hydra's defaults).
+    if (
+      event.kind === 'discovery' &&
+      event.error === undefined &&
+      (event.status === 404 || event.status === 410)
+    )
+      return
     const url = sanitizeText(event.url, 300)
+    const mismatch = event.error instanceof DiscoveryError ? event.error : undefined
+    if (
+      mismatch?.code === 'issuer_mismatch' &&
+      differByTrailingSlash(mismatch.expectedIssuer, mismatch.documentIssuer)
+    ) {
+      report({
+        code: 'HYDRAKIT_ISSUER_TRAILING_SLASH',
+        message:
+          `hydrakit: the discovery document at ${url} names issuer ${JSON.stringify(sanitizeText(mismatch.documentIssuer, 300))} ` +
+          `but issuer is ${JSON.stringify(sanitizeText(mismatch.expectedIssuer, 300))}: ` +
+          `they differ only by a trailing slash (${TRAILING_SLASH_HINT})`,
+        url,
+        cause: 'issuer mismatch',
+        hint: TRAILING_SLASH_HINT,
+      })
+      return
+    }
     const cause = describeCause(event)
     const hint = upstreamHint(event.kind, url, event.status)
     report({

@@ -32,15 +32,27 @@ export class DiscoveryError extends Error {
   readonly url: string
   /** HTTP status of the answer, when there was one. */
   readonly status: number | undefined
+  /** `issuer_mismatch`: the configured issuer. Undefined for other codes. */
+  readonly expectedIssuer: string | undefined
+  /** `issuer_mismatch`: the `issuer` the document names. Undefined for other codes. */
+  readonly documentIssuer: string | undefined
 
   constructor(
     code: DiscoveryErrorCode,
     message: string,
-    details: { url: string; status?: number | undefined; cause?: unknown },
+    details: {
+      url: string
+      status?: number | undefined
+      cause?: unknown
+      expectedIssuer?: string | undefined
+      documentIssuer?: string | undefined
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
     this.url = details.url
     this.status = details.status
+    this.expectedIssuer = details.expectedIssuer
+    this.documentIssuer = details.documentIssuer
   }
 }

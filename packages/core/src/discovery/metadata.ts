@@ -93,7 +93,7 @@ export function parseIssuerMetadata(body: string, check: MetadataCheck): IssuerM
     throw new DiscoveryError(
       'issuer_mismatch',
       `discovery document at ${url} is for issuer ${JSON.stringify(issuer)}, expected ${JSON.stringify(check.issuer)}${hint}`,
-      { url },
+      { url, expectedIssuer: check.issuer, documentIssuer: issuer },
     )
   }
   for (const field of ENDPOINTS) {

@@ -14,12 +14,26 @@ export interface DiscoveryResponse {
  * The HTTP GET discovery uses, supplied by the caller (so that it goes through the caller's own
  * upstream client: dispatcher, proxy, TLS settings, events). It should send `accept:
  * application/json`, stop reading once more than `maxBytes` bytes arrived (returning what it has or
- * throwing), and give up when `signal` aborts. Any rejection counts as a failed request
- * (`fetch_failed`); the resolver enforces its own deadline even if the function ignores `signal`.
+ * throwing), give up after `timeoutMs` or when `signal` aborts, and resolve with any HTTP status.
+ * Any rejection counts as a failed request (`fetch_failed`), except a {@link DiscoveryError}, which
+ * is passed on as it is.
+ *
+ * `check` judges an answer the way the resolver will (it throws a `DiscoveryError` for a 200 whose
+ * document is unusable). A fetch that reports its requests (to hooks, metrics, logs) calls it
+ * before reporting and lets its throw reject, so that the report says the request failed; calling
+ * it is optional, the resolver checks every answer itself anyway.
+ *
+ * The resolver stops waiting after `timeoutMs` even if the function ignores it; it aborts `signal`
+ * one second later, so a fetch that honours `timeoutMs` reports its own timeout first.
  */
 export type DiscoveryFetch = (
   url: string,
-  init: { signal: AbortSignal; maxBytes: number },
+  init: {
+    signal: AbortSignal
+    maxBytes: number
+    timeoutMs: number
+    check: (res: DiscoveryResponse) => void
+  },
 ) => Promise<DiscoveryResponse>
 
 /** Options of {@link createIssuerMetadataResolver}. */
@@ -84,6 +98,9 @@ export interface IssuerMetadataResolver {
 
 const DEFAULT_DOCUMENTS: readonly DiscoveryDocument[] = ['openid-configuration', 'oauth-authorization-server']
 
+/** How long after its deadline a discovery request is aborted, in milliseconds. */
+const ABORT_GRACE_MS = 1000
+
 /**
  * Creates a resolver for an issuer's RFC 8414 / OpenID Connect Discovery metadata. Validates the
  * options at once and throws a TypeError naming a bad one; sends nothing until the first call.
@@ -111,10 +128,22 @@ export function createIssuerMetadataResolver(options: IssuerMetadataResolverOpti
   let inflight: Promise<IssuerMetadata> | undefined
   let fetches = 0
 
-  const fetchOne = async (url: string): Promise<DiscoveryResponse> => {
+  const parse = (res: DiscoveryResponse, url: string, document: DiscoveryDocument): IssuerMetadata =>
+    parseIssuerMetadata(res.body, { issuer, tolerateIssuerTrailingSlash: tolerate, maxBytes, url, document })
+
+  /** One request; a 200 comes back with its document parsed (the fetch may have parsed it already). */
+  const fetchOne = async (
+    url: string,
+    document: DiscoveryDocument,
+  ): Promise<{ res: DiscoveryResponse; metadata: IssuerMetadata | undefined }> => {
     fetches++
     const controller = new AbortController()
+    let checked: { res: DiscoveryResponse; metadata: IssuerMetadata } | undefined
+    const check = (res: DiscoveryResponse): void => {
+      if (res.status === 200) checked = { res, metadata: parse(res, url, document) }
+    }
     let timer: NodeJS.Timeout | undefined
+    let backstop: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const err = new DiscoveryError(
@@ -124,13 +153,23 @@ export function createIssuerMetadataResolver(options: IssuerMetadataResolverOpti
             url,
           },
         )
-        controller.abort(err)
         reject(err)
+        // The fetch was told the deadline: give it a moment to report its own timeout first.
+        backstop = setTimeout(() => controller.abort(err), ABORT_GRACE_MS)
+        backstop.unref()
       }, timeoutMs)
       timer.unref()
     })
+    // Through a promise, so that a fetch that throws synchronously is a failed request too.
+    const request = Promise.resolve().then(() =>
+      fetchDoc(url, { signal: controller.signal, maxBytes, timeoutMs, check }),
+    )
+    void request.then(
+      () => clearTimeout(backstop),
+      () => clearTimeout(backstop),
+    )
     try {
-      const res = await Promise.race([fetchDoc(url, { signal: controller.signal, maxBytes }), deadline])
+      const res = await Promise.race([request, deadline])
       if (
         res === null ||
         typeof res !== 'object' ||
@@ -139,7 +178,8 @@ export function createIssuerMetadataResolver(options: IssuerMetadataResolverOpti
       ) {
         throw new TypeError('fetch must resolve to { status: number, body: string }')
       }
-      return res
+      if (res.status !== 200) return { res, metadata: undefined }
+      return { res, metadata: checked?.res === res ? checked.metadata : parse(res, url, document) }
     } catch (err) {
       if (err instanceof DiscoveryError) throw err
       const why = err instanceof Error ? err.message : String(err)
@@ -157,21 +197,15 @@ export function createIssuerMetadataResolver(options: IssuerMetadataResolverOpti
     for (const document of documents) {
       const url = wellKnownUrl(issuerUrl, document)
       tried.push(url)
-      const res = await fetchOne(url)
+      const { res, metadata } = await fetchOne(url, document)
       if (res.status === 404 || res.status === 410) continue
-      if (res.status !== 200) {
+      if (metadata === undefined) {
         throw new DiscoveryError('http_status', `discovery request to ${url} answered HTTP ${res.status}`, {
           url,
           status: res.status,
         })
       }
-      return parseIssuerMetadata(res.body, {
-        issuer,
-        tolerateIssuerTrailingSlash: tolerate,
-        maxBytes,
-        url,
-        document,
-      })
+      return metadata
     }
     throw new DiscoveryError(
       'not_found',

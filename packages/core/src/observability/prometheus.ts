@@ -86,7 +86,7 @@ const SOURCES = new Set(['jwt', 'introspection'])
 const CACHES = new Set(['jwt', 'introspection', 'jwks'])
 const TIERS = new Set(['l1', 'l2'])
 const CACHE_OUTCOMES = new Set(['hit', 'miss', 'negative_hit', 'error'])
-const KINDS = new Set(['introspection', 'jwks', 'token', 'admin'])
+const KINDS = new Set(['introspection', 'jwks', 'discovery', 'token', 'admin'])
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 const CAUSES = new Set(['initial', 'expired', 'unknown_kid'])
 const REFRESH_OUTCOMES = new Set(['success', 'failure', 'cooldown'])
@@ -112,7 +112,7 @@ function statusClass(status: unknown): string {
  * | `hydrakit_verifications_total` | counter | `outcome` (`success`/`failure`), `source` (`jwt`/`introspection`/`none`), `reason` (a `RejectionReason`, `none` on success), `cached` (`true`/`false`) |
  * | `hydrakit_verification_duration_seconds` | histogram | `outcome`, `source` |
  * | `hydrakit_cache_lookups_total` | counter | `cache` (`jwt`/`introspection`/`jwks`), `tier` (`l1`/`l2`), `outcome` (`hit`/`miss`/`negative_hit`/`error`) |
- * | `hydrakit_upstream_request_duration_seconds` | histogram | `kind` (`introspection`/`jwks`/`token`/`admin`), `method`, `status_class` (`2xx`…`5xx`, `error` when no response) |
+ * | `hydrakit_upstream_request_duration_seconds` | histogram | `kind` (`introspection`/`jwks`/`discovery`/`token`/`admin`), `method`, `status_class` (`2xx`…`5xx`, `error` when no response) |
  * | `hydrakit_jwks_refreshes_total` | counter | `cause` (`initial`/`expired`/`unknown_kid`), `outcome` (`success`/`failure`/`cooldown`) |
  * | `hydrakit_refusals_total` | counter | `status` (`400`/`401`/`403`/`503`), `reason` (a `RejectionReason`: `missing` for no token, `scope`/`claim` for a 403) |
  *
@@ -197,7 +197,7 @@ export function createPrometheusHooks<R extends PromRegistryLike>(
   )
   const upstreamDuration = histogram(
     'upstream_request_duration_seconds',
-    'Outbound HTTP calls (introspection, JWKS, token endpoint, admin API) by kind, method and status class, in seconds.',
+    'Outbound HTTP calls (introspection, JWKS, discovery, token endpoint, admin API) by kind, method and status class, in seconds.',
     ['kind', 'method', 'status_class'],
   )
   const jwksRefreshes = counter('jwks_refreshes_total', 'JWKS fetches by cause and outcome.', [

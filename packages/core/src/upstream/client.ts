@@ -58,6 +58,13 @@ export interface UpstreamCall {
   accept?: ((status: number) => boolean) | undefined
   /** Text for the message of an `UpstreamError`, e.g. `JWKS`. Default: method, origin and path. */
   label?: string | undefined
+  /**
+   * Looks at every answer before the attempt is reported; a throw fails the call with that error,
+   * and the `onUpstream` event carries it as `error` next to the answer's `status`. For a body the
+   * caller cannot use (a 200 that is not the expected document), so that hooks and warnings see a
+   * failure. Default: none.
+   */
+  check?: ((res: HttpResponse) => void) | undefined
 }
 
 /** Why a call produced no usable answer. */
@@ -165,6 +172,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         signal: call.signal,
       })
       status = res.status
+      call.check?.(res)
       return res
     } catch (err) {
       failure = err

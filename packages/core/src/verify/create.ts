@@ -1,9 +1,11 @@
-import type { WarningOptions } from '../diagnostics/warnings.js'
+import { combineHooks } from '../combine-hooks.js'
+import { createWarningHooks, resolveWarnings, type WarningOptions } from '../diagnostics/warnings.js'
 import { createIssuerMetadataResolver } from '../discovery/resolver.js'
 import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import type { HydrakitHooks } from '../hooks.js'
 import { isObject, rejectUnknownOptions } from '../options/validate.js'
 import type { AdminAuth } from '../upstream/admin-auth.js'
+import { createUpstreamClient, type UpstreamClient } from '../upstream/client.js'
 import type { TokenVerifier } from '../verifier.js'
 import { createHybridVerifier } from './hybrid.js'
 import { createIntrospectionVerifier, type IntrospectionVerifierOptions } from './introspection.js'
@@ -301,11 +303,15 @@ function introspectionOptions(c: AnyVerifierConfig, shared: Shared): Introspecti
 interface Shared {
   /** One discovery resolver for both verifiers of a hybrid config that discover. */
   discovery?: ReturnType<typeof createIssuerMetadataResolver> | undefined
+  /** The upstream client of that resolver, closed with the hybrid verifier. */
+  upstream?: UpstreamClient | undefined
 }
 
 /**
  * In hybrid mode, when both verifiers would discover the issuer's metadata, one resolver serves
- * both (one discovery request instead of two).
+ * both (one discovery request instead of two). Its requests go through an upstream client of their
+ * own with the JWT verifier's dispatcher, hooks and warnings, made at the first request (after the
+ * verifiers have validated those options).
  */
 function sharedDiscovery(c: AnyVerifierConfig): Shared {
   if (c.mode !== 'hybrid' || typeof c.issuer !== 'string') return {}
@@ -316,16 +322,64 @@ function sharedDiscovery(c: AnyVerifierConfig): Shared {
     c.introspection?.introspectionUrl === undefined &&
     c.introspection?.discovery === undefined
   if (!jwtDiscovers || !introspectionDiscovers) return {}
+  const upstream = lazyUpstreamClient(() =>
+    createUpstreamClient({
+      // The caller's dispatcher (proxy, TLS settings) when one was passed; an own one otherwise.
+      dispatcher: c.jwt?.dispatcher ?? c.introspection?.dispatcher,
+      hooks: combineHooks(
+        c.jwt?.hooks ?? c.hooks,
+        createWarningHooks(resolveWarnings(c.jwt?.warnings ?? c.warnings)),
+      ),
+    }),
+  )
   return {
     discovery: createIssuerMetadataResolver({
       issuer: c.issuer,
-      // The caller's dispatcher (proxy, TLS settings) when one was passed; undici's global one otherwise.
-      fetch: upstreamDiscoveryFetch({
-        timeoutMs: c.jwt?.timeoutMs ?? 5000,
-        dispatcher: c.jwt?.dispatcher ?? c.introspection?.dispatcher,
-      }),
+      fetch: upstreamDiscoveryFetch(upstream),
       tolerateIssuerTrailingSlash: c.tolerateIssuerTrailingSlash,
+      // A bad value is left to the JWT verifier, whose error names `jwt.timeoutMs`.
+      timeoutMs: validTimeout(c.jwt?.timeoutMs),
     }),
+    upstream,
+  }
+}
+
+function validTimeout(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+/** An {@link UpstreamClient} made by `make` at its first call. */
+function lazyUpstreamClient(make: () => UpstreamClient): UpstreamClient {
+  let client: UpstreamClient | undefined
+  let closed: Promise<void> | undefined
+  return {
+    send(call) {
+      if (client === undefined) {
+        client = make()
+        if (closed !== undefined) void client.close()
+      }
+      return client.send(call)
+    },
+    close() {
+      closed ??= client === undefined ? Promise.resolve() : client.close()
+      return closed
+    },
+  }
+}
+
+/** `verifier`, whose `close()` also closes `upstream`. */
+function closingAlso<V extends TokenVerifier & { close(): Promise<void> }>(
+  verifier: V,
+  upstream: UpstreamClient | undefined,
+): V {
+  if (upstream === undefined) return verifier
+  let closed: Promise<void> | undefined
+  return {
+    ...verifier,
+    close() {
+      closed ??= Promise.all([verifier.close(), upstream.close()]).then(() => undefined)
+      return closed
+    },
   }
 }
 
@@ -352,12 +406,13 @@ export function createVerifier(
       return createIntrospectionVerifier(introspectionOptions(config, {}))
     case 'hybrid': {
       const shared = sharedDiscovery(config)
-      return createHybridVerifier({
+      const hybrid = createHybridVerifier({
         jwt: createJwtVerifier(jwtOptions(config, shared)),
         introspection: createIntrospectionVerifier(introspectionOptions(config, shared)),
         introspectJwts: config.introspectJwts,
         realm: config.realm,
       })
+      return closingAlso(hybrid, shared.upstream)
     }
     default:
       throw new TypeError(

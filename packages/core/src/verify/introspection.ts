@@ -80,7 +80,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       o.discovery === true
         ? createIssuerMetadataResolver({
             issuer: o.issuer as string,
-            fetch: upstreamDiscoveryFetch({ timeoutMs, dispatcher: o.dispatcher }),
+            fetch: upstreamDiscoveryFetch(upstream),
             tolerateIssuerTrailingSlash: o.tolerateIssuerTrailingSlash,
             timeoutMs,
           })

@@ -84,7 +84,7 @@ class JwtVerifierImpl implements JwtVerifier {
         o.discovery === true
           ? createIssuerMetadataResolver({
               issuer: o.issuer,
-              fetch: upstreamDiscoveryFetch({ timeoutMs: o.timeoutMs, dispatcher: o.dispatcher }),
+              fetch: upstreamDiscoveryFetch(upstream),
               tolerateIssuerTrailingSlash: o.issuers.length > 1,
               timeoutMs: o.timeoutMs,
               retryAfterMs: o.cooldownMs,

@@ -51,6 +51,7 @@ async function failure(p: Promise<unknown>): Promise<VerifierNotReadyError> {
   return err as VerifierNotReadyError
 }
 const slashless = (): string => mock.issuer.replace(/\/$/, '')
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 describe('check()', () => {
   it('resolves for a working JWT, introspection and hybrid configuration', async () => {
@@ -71,7 +72,7 @@ describe('check()', () => {
 
   it('JWKS 404: names the URL, the status and asks whether the issuer is right', async () => {
     const issuer = `${slashless()}/typo`
-    const v = keep(createJwtVerifier({ issuer, audience: 'a', discovery: false, warnings: false }))
+    const v = keep(createJwtVerifier({ issuer, audience: 'a', warnings: false }))
     const err = await failure(v.check())
     expect(err).toMatchObject({ code: 'ERR_HYDRAKIT_NOT_READY', upstream: 'jwks', status: 404 })
     expect(err.message).toBe(
@@ -80,13 +81,33 @@ describe('check()', () => {
     )
   })
 
-  it('an unreachable issuer: a connection failure and a reachability hint', async () => {
+  it('an unreachable issuer: the discovery URL, a connection failure and a reachability hint', async () => {
+    const v = keep(createJwtVerifier({ issuer: closedPort, audience: 'a', warnings: false }))
+    const err = await failure(v.check())
+    const url = `${closedPort}/.well-known/openid-configuration`
+    expect(err).toMatchObject({ upstream: 'discovery', url, status: undefined })
+    expect(err.message).toMatch(
+      new RegExp(`^reading the issuer's metadata from ${escape(url)} failed: connect ECONNREFUSED `),
+    )
+    expect(err.message).toContain(`(is the issuer reachable from this host? fetched ${url})`)
+  })
+
+  it('an unreachable issuer with discovery off: the JWKS URL and a reachability hint', async () => {
     const v = keep(
       createJwtVerifier({ issuer: closedPort, audience: 'a', discovery: false, warnings: false }),
     )
     const err = await failure(v.check())
-    expect(err.status).toBeUndefined()
+    expect(err).toMatchObject({ upstream: 'jwks', status: undefined })
     expect(err.message).toContain(`${closedPort}/.well-known/jwks.json failed: `)
+    expect(err.message).toContain('is the issuer reachable from this host?')
+  })
+
+  it('introspection discovering an unreachable issuer: the discovery URL', async () => {
+    const v = keep(createIntrospectionVerifier({ issuer: closedPort, audience: 'a', warnings: false }))
+    const err = await failure(v.check())
+    const url = `${closedPort}/.well-known/openid-configuration`
+    expect(err).toMatchObject({ upstream: 'discovery', url })
+    expect(err.message).toContain(`reading the issuer's metadata from ${url} failed: `)
     expect(err.message).toContain('is the issuer reachable from this host?')
   })
 

@@ -81,7 +81,22 @@ describe('misconfiguration warnings', () => {
     expect(warnings).toHaveLength(2)
   })
 
-  it('an unreachable issuer: the connection error and a reachability hint', async () => {
+  it('an unreachable issuer: the discovery URL, the connection error and a reachability hint', async () => {
+    const { warnings, onWarning } = collect()
+    const v = keep(createJwtVerifier({ issuer: closedPort, audience: 'orders', warnings: { onWarning } }))
+    await expect(v.verify(await token())).rejects.toMatchObject({ status: 503 })
+    const url = `${closedPort}/.well-known/openid-configuration`
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatchObject({
+      code: 'HYDRAKIT_DISCOVERY_UNAVAILABLE',
+      url,
+      hint: `is the issuer reachable from this host? fetched ${url}`,
+    })
+    expect(warnings[0]?.cause).toMatch(/ECONNREFUSED/)
+    expect(warnings[0]?.message).toContain(`hydrakit: issuer discovery failed: GET ${url}: `)
+  })
+
+  it('an unreachable issuer with discovery off: the JWKS URL and a reachability hint', async () => {
     const { warnings, onWarning } = collect()
     const v = keep(
       createJwtVerifier({
@@ -92,6 +107,7 @@ describe('misconfiguration warnings', () => {
       }),
     )
     await expect(v.verify(await token())).rejects.toMatchObject({ status: 503 })
+    expect(warnings).toHaveLength(1)
     expect(warnings[0]?.code).toBe('HYDRAKIT_JWKS_UNAVAILABLE')
     expect(warnings[0]?.hint).toBe(
       `is the issuer reachable from this host? fetched ${closedPort}/.well-known/jwks.json`,
@@ -111,11 +127,30 @@ describe('misconfiguration warnings', () => {
     expect(warnings[0]!.url).toBe(`${mock.publicUrl.replace(/\/$/, '')}/admin/oauth2/introspect`)
   })
 
-  it('an issuer that differs only by a trailing slash is named as such', async () => {
+  it('an issuer that differs only by a trailing slash is named as such (discovery finds it)', async () => {
+    const { warnings, onWarning } = collect()
+    const other = mock.issuer.endsWith('/') ? slashless() : `${mock.issuer}/`
+    const v = keep(createJwtVerifier({ issuer: other, audience: 'orders', warnings: { onWarning } }))
+    // The discovery document names Hydra's own spelling: refused, so no key is ever fetched.
+    await expect(v.verify(await token())).rejects.toMatchObject({ status: 503 })
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.code).toBe('HYDRAKIT_ISSUER_TRAILING_SLASH')
+    expect(warnings[0]!.url).toBe(`${slashless()}/.well-known/openid-configuration`)
+    expect(warnings[0]!.message).toContain('differ only by a trailing slash')
+    expect(warnings[0]!.message).toContain(JSON.stringify(mock.issuer))
+    expect(warnings[0]!.hint).toContain('tolerateIssuerTrailingSlash')
+  })
+
+  it('an issuer that differs only by a trailing slash, keys pinned: named when a token arrives', async () => {
     const { warnings, onWarning } = collect()
     const other = mock.issuer.endsWith('/') ? slashless() : `${mock.issuer}/`
     const v = keep(
-      createJwtVerifier({ issuer: other, audience: 'orders', discovery: false, warnings: { onWarning } }),
+      createJwtVerifier({
+        issuer: other,
+        audience: 'orders',
+        jwksUri: `${slashless()}/.well-known/jwks.json`,
+        warnings: { onWarning },
+      }),
     )
     await expect(v.verify(await token())).rejects.toMatchObject({ status: 401, reason: 'issuer' })
     expect(warnings).toHaveLength(1)

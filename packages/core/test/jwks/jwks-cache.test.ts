@@ -21,8 +21,16 @@ let server: JwksServer
 let key: TestKey
 const verifiers: JwtVerifier[] = []
 
+// The server is the JWKS endpoint at Hydra's location and nothing else: discovery stays off, so the
+// requests and events counted are the JWKS fetches only.
 function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
-  const v = createJwtVerifier({ issuer: server.issuer, audience: false, resultCache: false, ...options })
+  const v = createJwtVerifier({
+    issuer: server.issuer,
+    audience: false,
+    resultCache: false,
+    discovery: false,
+    ...options,
+  })
   verifiers.push(v)
   return v
 }

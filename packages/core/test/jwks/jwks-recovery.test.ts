@@ -19,8 +19,16 @@ let key: TestKey
 const verifiers: JwtVerifier[] = []
 
 function verifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
-  // A short deadline so that the 'hang' outage fails quickly; every other setting is the default.
-  const v = createJwtVerifier({ issuer: server.issuer, audience: 'api', timeoutMs: 300, ...options })
+  // A short deadline so that the 'hang' outage fails quickly; every other setting is the default but
+  // discovery: the server is the JWKS endpoint at Hydra's location and nothing else, and the
+  // requests counted are the JWKS fetches.
+  const v = createJwtVerifier({
+    issuer: server.issuer,
+    audience: 'api',
+    timeoutMs: 300,
+    discovery: false,
+    ...options,
+  })
   verifiers.push(v)
   return v
 }

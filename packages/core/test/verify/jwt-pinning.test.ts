@@ -132,8 +132,11 @@ describe('accessTokenKeySet (admin API)', () => {
     await expect(v.verify(await accessToken())).resolves.toMatchObject({ clientId: 'client-a' })
     expect(admin.hitsOf('/admin/keys/hydra.jwt.access-token') - adminBefore).toBe(1)
     expect(server.jwksHits - jwksBefore).toBe(1)
+    // Discovery finds no document (both well-known URLs 404): the JWKS is at Hydra's location.
     expect(upstream.map((e) => [e.kind, e.status]).sort()).toEqual([
       ['admin', 200],
+      ['discovery', 404],
+      ['discovery', 404],
       ['jwks', 200],
     ])
     expect(v.jwksStatus()).toMatchObject({ pinned: true, keyIds: ['at-key'] })

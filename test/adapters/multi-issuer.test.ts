@@ -228,7 +228,12 @@ describe('several issuers: auth.ready() probes every issuer', () => {
         (e: unknown) => e,
       )
       expect(error).toBeInstanceOf(VerifierNotReadyError)
-      expect(error).toMatchObject({ code: 'ERR_HYDRAKIT_NOT_READY', upstream: 'jwks' })
+      // Discovery is the first call to that issuer: it is what names the failure.
+      expect(error).toMatchObject({
+        code: 'ERR_HYDRAKIT_NOT_READY',
+        upstream: 'discovery',
+        url: `${down}.well-known/openid-configuration`,
+      })
       const message = (error as Error).message
       expect(message.startsWith(`issuer "${down}": `)).toBe(true)
       expect(message).toContain('ECONNREFUSED')

@@ -114,6 +114,14 @@ export function createDebugLogger(
     onUpstream(event) {
       const failed = event.error !== undefined || (typeof event.status === 'number' && event.status >= 400)
       if (!failed) return
+      // No discovery document (404/410) is the normal way to Hydra's default JWKS location.
+      if (
+        event.kind === 'discovery' &&
+        event.error === undefined &&
+        (event.status === 404 || event.status === 410)
+      ) {
+        return
+      }
       const failure = failureOf(event.error)
       const status = typeof event.status === 'number' ? event.status : undefined
       const what = status !== undefined ? `HTTP ${status}` : (failure ?? 'no response')

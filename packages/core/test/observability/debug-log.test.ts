@@ -118,6 +118,20 @@ describe('createDebugLogger', () => {
     expect(text(lines)).not.toMatch(/plain-opaque-secret|eyJhbGci|ory_at_abcdef|Bearer abc/)
   })
 
+  it('a missing discovery document (404/410) is the normal fallback, not logged; a 500 there is', () => {
+    const { lines, log } = capture()
+    const hooks = createDebugLogger(log)
+    const url = 'https://h/.well-known/openid-configuration'
+    hooks.onUpstream!({ kind: 'discovery', method: 'GET', url, status: 404, durationMs: 1 })
+    hooks.onUpstream!({ kind: 'discovery', method: 'GET', url, status: 410, durationMs: 1 })
+    hooks.onUpstream!({ kind: 'jwks', method: 'GET', url: 'https://h/jwks', status: 404, durationMs: 1 })
+    hooks.onUpstream!({ kind: 'discovery', method: 'GET', url, status: 500, durationMs: 1 })
+    expect(lines.map(([m]) => m)).toEqual([
+      'hydrakit: jwks call GET https://h/jwks failed: HTTP 404',
+      `hydrakit: discovery call GET ${url} failed: HTTP 500`,
+    ])
+  })
+
   it('ignores successes; logs JWKS refresh failures; rate-limits cache tier errors', () => {
     const { lines, log } = capture()
     const hooks = createDebugLogger(log, { cacheErrorIntervalMs: 60_000 })

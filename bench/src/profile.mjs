@@ -21,7 +21,7 @@ if (scenario === undefined || SCENARIO_INFO[scenario] === undefined) {
 const profDir = mkdtempSync(join(tmpdir(), 'hydrakit-prof-'))
 const stack = await startStack({
   scenarios: [scenario],
-  poolSize: token === 'distinct' ? 12_000 : 10,
+  poolSize: token === 'distinct' ? 30_000 : 10,
   delayMs: 5,
   serverNodeArgs: [
     '--cpu-prof',

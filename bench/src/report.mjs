@@ -134,7 +134,7 @@ export function renderReport(input) {
     `- Request: \`GET /api\` with \`Authorization: Bearer …\` (the bare servers get the same header and ignore it), answer: a small JSON body. Keep-alive, no pipelining.`,
   )
   lines.push(
-    `- Tokens: Hydra-shaped RS256 JWT access tokens (\`iss\`, \`aud\`, \`scp\`, \`client_id\`, \`ext\`, …, ${env.tokenBytes} bytes); \`distinct\` cycles through ${opts.poolSize} different valid tokens (more than hydrakit's default result cache of 10 000, so every request is a full verification); opaque tokens are introspected at a local RFC 7662 endpoint answering after ${opts.upstreamDelayMs} ms.`,
+    `- Tokens: Hydra-shaped RS256 JWT access tokens (\`iss\`, \`aud\`, \`scp\`, \`client_id\`, \`ext\`, …, ${env.tokenBytes} bytes); \`distinct\` cycles through ${opts.poolSize} different valid tokens, and each server's result cache is emptied before every distinct-token run (a token comes back only after ${opts.poolSize - 1} others, past hydrakit's cache of 10 000 entries and its admission doorkeeper, so nearly every request is a full verification); opaque tokens are introspected at a local RFC 7662 endpoint answering after ${opts.upstreamDelayMs} ms.`,
   )
   lines.push(
     '- Gates: before measuring, every auth scenario must refuse a missing, wrongly signed, malformed, expired and wrong-audience token with 401 and accept valid ones; a round with any unexpected status, error or timeout is discarded.',

@@ -42,9 +42,11 @@ function parseArgs(argv) {
     rounds: num('--rounds', quick ? 1 : 5),
     durationSec: num('--duration', quick ? 2 : 3),
     warmupSec: num('--warmup', quick ? 0.5 : 1),
-    // Larger than the JWT verifier's default result cache (10 000 entries), so that round-robin
-    // use of the pool makes every request of the `distinct` mode a cache miss.
-    poolSize: num('--pool', 12_000),
+    // Three times the JWT verifier's default result cache (10 000 entries). The servers' result
+    // caches are emptied before each distinct-token run, and a token comes back only after
+    // 30 000 others, past the admission doorkeeper's memory: (nearly) every request of the
+    // `distinct` mode is a full verification.
+    poolSize: num('--pool', 30_000),
     upstreamDelayMs: num('--delay', 5),
     memoryTokens: num('--memory-tokens', quick ? 200_000 : 1_000_000),
     only: str('--only'),
@@ -177,6 +179,7 @@ async function main() {
           warmupSec: opts.warmupSec,
           auth: authFor(stack, c.token, round),
         }
+        if (c.token === 'distinct') await stack.clearCaches(c.scenario)
         const warm = ask(loader.child, { type: 'job', job }, 'warm')
         await warm
         await stack.resetUpstreamLatency()

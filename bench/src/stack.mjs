@@ -91,6 +91,7 @@ export function ask(child, message, replyType) {
  * @property {() => Promise<{ introspection: number, jwks: number, discovery: number, latency: { count: number, p50: number, p99: number } }>} upstreamStats
  * @property {() => Promise<void>} resetUpstreamLatency
  * @property {(ms: number) => Promise<void>} setDelay
+ * @property {(scenario: string) => Promise<unknown>} clearCaches empties the server's hydrakit result caches
  * @property {(scenario: string) => Promise<{ cpuMicros: number, rss: number }>} serverCpu
  * @property {(scenario: string, on: boolean) => Promise<{ count: number, p50: number, p99: number }>} trackLatency
  *   starts (on) or stops server-side latency recording; answers what was recorded since the last call
@@ -188,6 +189,11 @@ export async function startStack(options) {
         const server = servers.get(scenario)
         if (server === undefined) throw new Error(`no server for ${scenario}`)
         return ask(server.child, { type: 'track', on }, 'track')
+      },
+      clearCaches: (scenario) => {
+        const server = servers.get(scenario)
+        if (server === undefined) throw new Error(`no server for ${scenario}`)
+        return ask(server.child, { type: 'clear' }, 'clear')
       },
       serverCpu: (scenario) => {
         const server = servers.get(scenario)

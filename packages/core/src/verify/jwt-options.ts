@@ -68,7 +68,7 @@ export interface JwtResultCacheOptions {
   maxEntries?: number | undefined
   /**
    * When a verified token is remembered. `'repeat'` (default): the second time it is verified
-   * while it could still be in the cache (a doorkeeper of one byte per entry remembers the last
+   * while it could still be in the cache (a doorkeeper of two bytes per entry remembers the last
    * `maxEntries` new tokens), so a stream of tokens that never repeat costs no
    * cache insertion, eviction or garbage, and a reused token pays one extra verification before
    * its hits start. `'always'`: the first time.

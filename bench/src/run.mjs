@@ -5,7 +5,7 @@
 //   npx --yes pnpm@10.34.8 --filter @hydrakit/bench run bench         full run (~12 min on 2 cores)
 //   npx --yes pnpm@10.34.8 --filter @hydrakit/bench run bench:quick   quick run (~2 min)
 //
-// Options: --quick, --rounds N, --duration S, --warmup S, --only <substring>, --no-build,
+// Options: --quick, --rounds N, --duration S, --warmup S, --only <substring[,substring…]>, --no-build,
 // --no-micro, --no-memory, --no-cold, --out <file.md> (default bench/results/<mode>-<date>.md).
 // `--render <results.json>` rewrites the Markdown next to a saved JSON from its measurements
 // (after a change to the report's text; nothing is measured).
@@ -134,7 +134,11 @@ async function main() {
   const started = new Date()
   if (opts.build) build()
   let cases = benchCases()
-  if (opts.only !== undefined) cases = cases.filter((c) => c.id.includes(/** @type {string} */ (opts.only)))
+  if (opts.only !== undefined) {
+    // Several substrings may be given, comma-separated: a case runs when its id contains any.
+    const parts = /** @type {string} */ (opts.only).split(',').filter((p) => p !== '')
+    cases = cases.filter((c) => parts.some((p) => c.id.includes(p)))
+  }
   const scenarios = [...new Set(cases.map((c) => c.scenario))]
   const env = {
     date: started.toISOString(),

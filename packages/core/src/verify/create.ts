@@ -480,16 +480,21 @@ function createMultiIssuer(config: AnyVerifierConfig): TokenVerifier {
     }
     return createMultiIssuerVerifier({
       realm: config.realm,
-      issuers: built.map(({ entry, jwt, introspection }) => ({
-        issuer: entry.issuer,
-        verifier:
+      issuers: built.map(({ entry, jwt, introspection }) => {
+        const hybrid =
           introspection === undefined
-            ? jwt
-            : createHybridVerifier({ jwt, introspection, introspectJwts: config.introspectJwts }),
-        introspection,
-        tolerateTrailingSlash:
-          entry.jwt?.tolerateIssuerTrailingSlash ?? config.jwt?.tolerateIssuerTrailingSlash,
-      })),
+            ? undefined
+            : createHybridVerifier({ jwt, introspection, introspectJwts: config.introspectJwts })
+        // The hybrid verifier serves this issuer's opaque tokens too (it hands them to its
+        // introspection verifier), so readiness probes each endpoint once.
+        return {
+          issuer: entry.issuer,
+          verifier: hybrid ?? jwt,
+          introspection: hybrid,
+          tolerateTrailingSlash:
+            entry.jwt?.tolerateIssuerTrailingSlash ?? config.jwt?.tolerateIssuerTrailingSlash,
+        }
+      }),
     })
   } catch (e) {
     for (const b of built) void Promise.all([b.jwt.close?.(), b.introspection?.close?.()])

@@ -1,7 +1,7 @@
 // T7: pushes many distinct tokens through one bounded cache and records memory. Run with --expose-gc:
 //   node --expose-gc memory.mjs jwt|introspection <tokens>
 // Entries are shaped like the real ones (a frozen Hydra JWT profile that holds the raw token; an
-// introspection answer) and keyed the way the verifiers key them (the JWT cache by the token itself,
+// introspection answer) and keyed the way the verifiers key them (the JWT cache by the token's end,
 // the introspection store by its SHA-256). The JWT cache admits every token here ('always'): the
 // worst case for memory.
 //

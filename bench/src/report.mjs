@@ -196,7 +196,7 @@ export function renderReport(input) {
     lines.push('## Cache memory (T7)')
     lines.push('')
     lines.push(
-      "Distinct tokens pushed through each bounded cache (default cap, entries shaped like the real ones: a frozen Hydra JWT profile holding the raw token; an introspection answer; the JWT cache keyed by the token itself and admitting every token, the introspection store by the token's SHA-256). Live heap = heap used after a full GC, checked every 100 000 tokens, bound = baseline heap + cap × bytes per entry + 20 %. Peak RSS is sampled every 10 000 tokens without forcing GC; evicted entries wait in V8's old generation for the next major GC, so the documented RSS bound is baseline RSS + cap × bytes per entry + 192 MB of GC headroom.",
+      "Distinct tokens pushed through each bounded cache (default cap, entries shaped like the real ones: a frozen Hydra JWT profile holding the raw token; an introspection answer; the JWT cache keyed by the token's end and admitting every token, the introspection store by the token's SHA-256). Live heap = heap used after a full GC, checked every 100 000 tokens, bound = baseline heap + cap × bytes per entry + 20 %. Peak RSS is sampled every 10 000 tokens without forcing GC; evicted entries wait in V8's old generation for the next major GC, so the documented RSS bound is baseline RSS + cap × bytes per entry + 192 MB of GC headroom.",
     )
     lines.push('')
     lines.push(

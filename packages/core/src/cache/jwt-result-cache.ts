@@ -5,8 +5,11 @@ import type { AuthInfo } from '../auth-info.js'
 /** Default number of verified JWTs kept by a {@link JwtResultCache}. */
 export const DEFAULT_JWT_RESULT_CACHE_ENTRIES = 10_000
 
-/** Tokens up to this many characters are their own key; longer ones are keyed by their SHA-256. */
+/** Tokens up to this many characters are keyed by their end; longer ones by their SHA-256. */
 export const RAW_KEY_MAX_LENGTH = 2048
+
+/** How many of a token's last characters (its signature's end) key it. */
+const TAIL_KEY_LENGTH = 43
 
 /**
  * When a verified token enters the cache: `'repeat'` the second time it is verified within the
@@ -33,18 +36,23 @@ const MIN_DOOR_BITS = 1 << 10
  * Successful JWT verifications, bounded by entry count with LRU eviction. An entry is served only
  * before its `expiresAt`; {@link retainKeys} drops every entry whose signing key is no longer trusted.
  *
- * Keys ({@link keyOf}): a token of up to {@link RAW_KEY_MAX_LENGTH} characters is its own key; a
- * longer one is keyed by `"\0"` + its SHA-256. Why the token itself is safe as a key here:
- * - Lookups compare the whole string, so a hit means the exact token verified before: no hash
- *   collision to reason about, and nothing an attacker can send matches another token's entry.
- *   A string that starts with NUL is never looked up, so no input can name a hashed key.
+ * Keys ({@link keyOf}): a token of up to {@link RAW_KEY_MAX_LENGTH} characters is keyed by its
+ * last 43 characters (the end of its signature: cheap to hash, unlike the whole 700-character
+ * string that arrives fresh with every request); a longer one by `"\0"` + its SHA-256. Every entry
+ * holds its token (`info.token`), and {@link get} serves it only to that exact token. Why this is
+ * safe without hashing the token:
+ * - A hit needs the whole token to be equal, so nothing an attacker can send is served another
+ *   token's entry. A forged token that copies a cached token's signature end finds that entry,
+ *   is not served it, and goes on to fail verification; it never replaces the entry, because only
+ *   tokens that verified are inserted. Two honest tokens whose signatures end alike (over 250 bits
+ *   of key) would only take turns in one slot.
  * - Only tokens whose signature and claims passed are inserted, so an attacker cannot fill the
- *   cache with junk; the memory it can hold is bounded: entries × {@link RAW_KEY_MAX_LENGTH} bytes
- *   (20 MB at the default 10 000 entries, ~1 KB per entry for Hydra's usual tokens).
+ *   cache with junk. The entry's result holds the token (as it always did: `AuthInfo.token`).
  * - This cache never leaves the process (Redis and other shared stores key by SHA-256 only). A
  *   process whose memory can be read has already given away every token in flight and the
  *   verifier's own credentials, so holding the strings a little longer adds no new exposure.
- * It saves the SHA-256 of every request (~1.5 µs of ~2 µs on a cache hit).
+ * It saves the SHA-256 of every request (~1.5 µs of ~2 µs on a cache hit), and hashing a fresh
+ * 700-character string for the lookup (~1 µs).
  *
  * Admission ({@link JwtCacheAdmission}): with `'repeat'`, a token enters the cache the second time
  * it is verified within the doorkeeper's window (a Bloom filter of 16 bits per entry and two probes
@@ -78,14 +86,19 @@ export class JwtResultCache<Key extends object> {
 
   /** The cache key of `token` (see the class description); `undefined` for one that is never cached. */
   static keyOf(token: string): string | undefined {
-    if (token.length <= RAW_KEY_MAX_LENGTH) return token.charCodeAt(0) === 0 ? undefined : token
+    if (token.length <= RAW_KEY_MAX_LENGTH) {
+      return token.charCodeAt(0) === 0 ? undefined : token.slice(-TAIL_KEY_LENGTH)
+    }
     return '\0' + hash('sha256', token, 'base64url')
   }
 
-  /** The entry for `key` if it is still before its expiry at `now` (epoch ms); drops it otherwise. */
-  get(key: string, now: number): JwtResultEntry<Key> | undefined {
+  /**
+   * The entry for `key` if it was stored for this very `token` and is still before its expiry at
+   * `now` (epoch ms); an expired entry is dropped.
+   */
+  get(key: string, token: string, now: number): JwtResultEntry<Key> | undefined {
     const entry = this.entries.get(key)
-    if (entry === undefined) return undefined
+    if (entry === undefined || entry.info.token !== token) return undefined
     if (now >= entry.expiresAt) {
       this.entries.delete(key)
       return undefined

@@ -187,7 +187,7 @@ class JwtVerifierImpl implements JwtVerifier {
     if (this.results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
       cacheKey = JwtResultCache.keyOf(token)
       if (cacheKey !== undefined) {
-        const hit = this.lookup(cacheKey, started)
+        const hit = this.lookup(cacheKey, token, started)
         if (hit !== undefined) return hit
       }
     }
@@ -238,11 +238,11 @@ class JwtVerifierImpl implements JwtVerifier {
    * A cached result for `cacheKey` that may be served now, reported as a hit; `undefined` when
    * there is none (nothing reported). An entry whose key left the key set is dropped.
    */
-  private lookup(cacheKey: string, started: number): AuthInfo | undefined {
+  private lookup(cacheKey: string, token: string, started: number): AuthInfo | undefined {
     const results = this.results
     if (results === undefined || this.closed !== undefined) return undefined
     const now = Date.now()
-    const entry = results.get(cacheKey, now)
+    const entry = results.get(cacheKey, token, now)
     if (entry === undefined) return undefined
     const keys = this.jwks.peek(now)
     if (keys === undefined || !keys.members.has(entry.key)) {

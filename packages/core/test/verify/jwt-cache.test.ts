@@ -285,6 +285,23 @@ describe('admission on repeat (the default)', () => {
     ).toThrow(/^resultCache\.admission must be 'repeat' or 'always', got/)
   })
 
+  it("a forged token ending like a cached one is not served that token's result", async () => {
+    const v = verifier()
+    const token = await signToken(k1, { iss: server.issuer, sub: 'victim', scp: ['read'] })
+    const victim = await v.verify(token)
+    expect(await v.verify(token)).toBe(victim) // cached, keyed by the signature's end
+    const [, , signature] = token.split('.')
+    const other = await signToken(k1, { iss: server.issuer, sub: 'attacker', scp: ['admin'] })
+    const [header, payload] = other.split('.')
+    // The attacker's own header and claims with the victim's signature: same cache key.
+    const forged = `${header}.${payload}.${signature}`
+    cacheEvents = []
+    expect(await rejectionOf(v.verify(forged))).toMatchObject({ reason: 'signature' })
+    expect(() => v.verifyNow(forged)).toThrow(/invalid signature/)
+    expect(cacheEvents).toEqual(['miss', 'miss'])
+    expect(await v.verify(token)).toBe(victim) // the victim's entry is untouched
+  })
+
   it('a long token is keyed by its digest, and that digest sent as a token matches nothing', async () => {
     const v = verifier()
     const token = await signToken(k1, { iss: server.issuer, sub: 'long', pad: 'x'.repeat(3000) })

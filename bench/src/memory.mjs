@@ -65,7 +65,7 @@ if (which === 'jwt') {
   insert = (i) => {
     const token = tokenOf(i)
     const info = deepFreeze(toAuthInfo(token, claims(i), 'jwt'))
-    cache.set(/** @type {string} */ (JwtResultCache.keyOf(token)), {
+    cache.set(JwtResultCache.keyOf(token), {
       info,
       key: signingKey,
       expiresAt: Date.now() + 3_600_000,

@@ -39,8 +39,9 @@ const MIN_DOOR_BITS = 1 << 10
  * Keys ({@link keyOf}): a token of up to {@link RAW_KEY_MAX_LENGTH} characters is keyed by its
  * last 43 characters (the end of its signature: cheap to hash, unlike the whole 700-character
  * string that arrives fresh with every request); a longer one by `"\0"` + its SHA-256. Every entry
- * holds its token (`info.token`), and {@link get} serves it only to that exact token. Why this is
- * safe without hashing the token:
+ * holds its token (`info.token`), and {@link get} serves it only to that exact token, so no input
+ * can name another token's entry (a 43-character tail never equals a 44-character digest key
+ * either). Why this is safe without hashing the token:
  * - A hit needs the whole token to be equal, so nothing an attacker can send is served another
  *   token's entry. A forged token that copies a cached token's signature end finds that entry,
  *   is not served it, and goes on to fail verification; it never replaces the entry, because only
@@ -84,11 +85,9 @@ export class JwtResultCache<Key extends object> {
     this.doorWindow = maxEntries
   }
 
-  /** The cache key of `token` (see the class description); `undefined` for one that is never cached. */
-  static keyOf(token: string): string | undefined {
-    if (token.length <= RAW_KEY_MAX_LENGTH) {
-      return token.charCodeAt(0) === 0 ? undefined : token.slice(-TAIL_KEY_LENGTH)
-    }
+  /** The cache key of `token` (see the class description). */
+  static keyOf(token: string): string {
+    if (token.length <= RAW_KEY_MAX_LENGTH) return token.slice(-TAIL_KEY_LENGTH)
     return '\0' + hash('sha256', token, 'base64url')
   }
 

@@ -496,6 +496,9 @@ function resolveCache(cache: unknown): ResolvedCache | undefined {
     ) {
       throw new TypeError('cache.store must implement get, set and delete')
     }
+    if (s.getSync !== undefined && typeof s.getSync !== 'function') {
+      throw new TypeError('cache.store.getSync must be a function when present')
+    }
     store = c.store
   } else {
     store = createMemoryCacheStore({ maxEntries: c.maxEntries }, 'cache')

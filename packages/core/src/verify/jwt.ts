@@ -186,10 +186,8 @@ class JwtVerifierImpl implements JwtVerifier {
     let cacheKey: string | undefined
     if (this.results !== undefined && typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) {
       cacheKey = JwtResultCache.keyOf(token)
-      if (cacheKey !== undefined) {
-        const hit = this.lookup(cacheKey, token, started)
-        if (hit !== undefined) return hit
-      }
+      const hit = this.lookup(cacheKey, token, started)
+      if (hit !== undefined) return hit
     }
     const keys = this.closed === undefined ? this.jwks.peek(Date.now()) : undefined
     if (keys === undefined) return new Deferred(cacheKey)

@@ -375,6 +375,11 @@ describe('createIntrospectionVerifier: option validation', () => {
       /^cache\.store must implement get, set and delete/,
     ],
     [
+      'cache.store.getSync not a function',
+      () => ({ cache: { store: { ...createMemoryCacheStore(), getSync: 'yes' as never } } }),
+      /^cache\.store\.getSync must be a function when present/,
+    ],
+    [
       'cache.keyPrefix number',
       () => ({ cache: { keyPrefix: 1 as never } }),
       /^cache\.keyPrefix must be a string/,

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
-import { readConfig } from './config.js'
+import { readConfig } from '@hydrakit/example-api-config'
 
 const config = readConfig(process.env, 3001)
 const { app, close } = createApp(config.verifier)

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import { createApp } from './app.js'
-import { readConfig } from './config.js'
+import { readConfig } from '@hydrakit/example-api-config'
 
 const config = readConfig(process.env, 3002)
 const { app, close } = createApp(config.verifier)

@@ -5,8 +5,9 @@ import { mintOpaque } from './tokens.mjs'
 
 /**
  * @typedef {object} ScenarioInfo
- * @property {'bare' | 'floor' | 'peer' | 'hydrakit' | 'control'} kind (`floor`: a reference that checks
- *   less than a real verifier, to measure against)
+ * @property {'bare' | 'layer' | 'floor' | 'peer' | 'hydrakit' | 'control'} kind (`floor`: a reference that
+ *   checks less than a real verifier, to measure against; `layer`: the framework plus one middleware that
+ *   only passes the request on, no auth)
  * @property {'node' | 'express4' | 'express5' | 'koa' | 'fastify' | 'hono'} framework
  * @property {'jwt' | 'introspection' | 'hybrid'} [mode] how the scenario verifies tokens
  * @property {string} label
@@ -20,6 +21,26 @@ export const SCENARIO_INFO = {
   'bare-koa': { kind: 'bare', framework: 'koa', label: 'Koa 3 (no auth)' },
   'bare-fastify': { kind: 'bare', framework: 'fastify', label: 'Fastify 5 (no auth)' },
   'bare-hono': { kind: 'bare', framework: 'hono', label: 'Hono on @hono/node-server (no auth)' },
+  'layer-express4': {
+    kind: 'layer',
+    framework: 'express4',
+    label: 'Express 4 + one pass-through middleware (no auth)',
+  },
+  'layer-koa': {
+    kind: 'layer',
+    framework: 'koa',
+    label: 'Koa 3 + one pass-through middleware (no auth)',
+  },
+  'layer-fastify': {
+    kind: 'layer',
+    framework: 'fastify',
+    label: 'Fastify 5 + one pass-through middleware (no auth)',
+  },
+  'layer-hono': {
+    kind: 'layer',
+    framework: 'hono',
+    label: 'Hono on @hono/node-server + one pass-through middleware (no auth)',
+  },
   'floor-node-rs256': {
     kind: 'floor',
     framework: 'node',
@@ -141,7 +162,7 @@ export async function checkScenario(stack, scenario) {
     results.push({ scenario, check, ok: status === expected, detail: `HTTP ${status}, expected ${expected}` })
   }
 
-  if (info.kind === 'bare') {
+  if (info.kind === 'bare' || info.kind === 'layer') {
     await expectStatus('answers 200', t.rsHot, 200)
     return results
   }

@@ -283,6 +283,14 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
 
   const both = (/** @type {number} */ rps, /** @type {number} */ cpu) =>
     `${ratio(rps)} by RPS, ${ratio(cpu)} by CPU`
+  // The same framework with one pass-through middleware, in the same rounds: what any middleware
+  // costs there, and hydrakit's own cost over it.
+  const overLayer = (/** @type {any} */ a) => {
+    const l = get(`layer-${a.info.framework}:hot:c${a.case.connections}`)
+    if (!have(l)) return ''
+    const over = paired(a, l, (x, y) => x.cpuPerReq - y.cpuPerReq)
+    return ` (one pass-through middleware alone: ${ratio(l.vsBareCpu)} by CPU, ${fmt(l.authCost)} µs/req; hydrakit over it: ${fmt(over)} µs/req)`
+  }
   const t1 = ['c10', 'c50'].map((c) => get(`hydrakit-express-jwt:hot:${c}`)).filter(have)
   out.push({
     id: 'T1',
@@ -291,7 +299,7 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
       t1
         .map(
           (a) =>
-            `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req, best peer ${both(a.vsPeer, a.vsPeerCpu)}`,
+            `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req${overLayer(a)}, best peer ${both(a.vsPeer, a.vsPeerCpu)}`,
         )
         .join('; ') || '—',
     ok: t1.length === 0 ? undefined : t1.every((a) => a.vsBareCpu >= 0.95),
@@ -304,7 +312,7 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
       t2
         .map(
           (a) =>
-            `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req; koa-jwt ${both(a.vsPeer, a.vsPeerCpu)}`,
+            `${a.case.connections} conns: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req${overLayer(a)}; koa-jwt ${both(a.vsPeer, a.vsPeerCpu)}`,
         )
         .join('; ') || '—',
     ok: t2.length === 0 ? undefined : t2.every((a) => a.vsBareCpu >= 0.9),
@@ -357,7 +365,7 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
       t4
         .map(
           (a) =>
-            `${a.info.framework}: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req`,
+            `${a.info.framework}: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req${overLayer(a)}`,
         )
         .join('; ') || '—',
     ok: t4.length === 0 ? undefined : t4.every((a) => a.vsBareCpu >= 0.9),
@@ -446,7 +454,7 @@ function evaluateTargets(agg, checks, memory, opts, micro, paired, cold) {
       t10
         .map(
           (a) =>
-            `${a.info.framework}: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req`,
+            `${a.info.framework}: ${both(a.vsBare, a.vsBareCpu)} of bare, auth ${fmt(a.authCost)} µs/req${overLayer(a)}`,
         )
         .join('; ') || '—',
     ok: t10.length === 0 ? undefined : t10.every((a) => a.vsBareCpu >= 0.9),

@@ -73,6 +73,20 @@ export const SCENARIOS = {
       res.end(body)
     }
   },
+  // One middleware that does nothing but pass the request on, per framework: what adding any
+  // middleware costs there (hydrakit's hot path is measured against it). No auth at all.
+  'layer-express4': async () =>
+    express(
+      require('express4'),
+      (/** @type {any} */ _req, /** @type {any} */ _res, /** @type {() => void} */ next) => next(),
+    ),
+  'layer-koa': async () => koa((/** @type {any} */ _ctx, /** @type {() => Promise<void>} */ next) => next()),
+  'layer-fastify': async () =>
+    fastify(
+      async () => (/** @type {any} */ _req, /** @type {any} */ _reply, /** @type {() => void} */ done) =>
+        done(),
+    ),
+  'layer-hono': async () => hono((/** @type {any} */ _c, /** @type {() => Promise<void>} */ next) => next()),
   // The reference for introspection misses: Express 4 and a middleware that POSTs every token to
   // the introspection endpoint with undici.request and parses the answer. No cache, no coalescing,
   // no bounds, no checks beyond `active`.

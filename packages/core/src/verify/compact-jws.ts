@@ -1,6 +1,8 @@
 // JWS compact serialization (RFC 7515 §7.1), parsed once for the JWT verifier and for token-shape
 // detection.
 
+import { deepFreeze } from './freeze.js'
+
 /** A JOSE header is a few hundred characters; a huge first segment is not worth decoding. */
 export const MAX_HEADER_SEGMENT = 4096
 
@@ -68,8 +70,27 @@ export function parseCompactJws(token: string): CompactJws | undefined {
   ) {
     return undefined
   }
-  const header = decodeJsonObject(token.slice(0, headerEnd))
+  const header = decodeHeader(token.slice(0, headerEnd))
   return header === undefined ? undefined : { header, headerEnd, payloadEnd }
+}
+
+// Every token an issuer signs with one key carries the same header segment (`alg`, `kid`, `typ`), so
+// decoded headers are remembered by their exact base64url text: the same text always decodes to the
+// same object, shared frozen. Only short segments that decoded are kept, at most HEADER_MEMO_MAX of
+// them; when full the memo starts over, so a stream of made-up headers costs what it cost without it.
+const HEADER_MEMO_MAX = 64
+const HEADER_MEMO_SEGMENT = 512
+const headerMemo = new Map<string, Record<string, unknown>>()
+
+function decodeHeader(segment: string): Record<string, unknown> | undefined {
+  if (segment.length > HEADER_MEMO_SEGMENT) return decodeJsonObject(segment)
+  const known = headerMemo.get(segment)
+  if (known !== undefined) return known
+  const header = decodeJsonObject(segment)
+  if (header === undefined) return undefined
+  if (headerMemo.size >= HEADER_MEMO_MAX) headerMemo.clear()
+  headerMemo.set(segment, deepFreeze(header))
+  return header
 }
 
 /** Decodes the payload of a parsed JWS as a JSON object; `undefined` for anything else. */
@@ -85,7 +106,9 @@ function decodeJsonObject(segment: string): Record<string, unknown> | undefined 
   let value: unknown
   try {
     const text = UTF8.decode(Buffer.from(segment, 'base64url'))
-    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return undefined
+    if (openingBrackets(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH && jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      return undefined
+    }
     value = JSON.parse(text)
   } catch {
     return undefined
@@ -93,6 +116,18 @@ function decodeJsonObject(segment: string): Record<string, unknown> | undefined 
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined
+}
+
+/**
+ * How many `{` and `[` the text holds, counting stops past `max`. Text with no more than `max`
+ * of them cannot nest deeper than `max`, whatever is inside its strings: the exact scan below is
+ * only needed for the rest. Two native searches per bracket instead of a loop over every character.
+ */
+function openingBrackets(text: string, max: number): number {
+  let n = 0
+  for (let i = text.indexOf('{'); i !== -1 && n <= max; i = text.indexOf('{', i + 1)) n++
+  for (let i = text.indexOf('['); i !== -1 && n <= max; i = text.indexOf('[', i + 1)) n++
+  return n
 }
 
 /**

@@ -13,9 +13,12 @@ export interface BearerChallenge {
 // Node would throw on them (a 500) and CR/LF would be header injection.
 const UNSAFE = /[^\x20-\x7e]/g
 const QUOTE = /["\\]/g
+// Anything either replacement above would change; the usual value (a fixed description) has none.
+const NEEDS_WORK = /[^\x20\x21\x23-\x5b\x5d-\x7e]/
 
 /** Quotes a value as an HTTP quoted-string: drops non-printable characters, escapes `\` and `"`. */
 export function quoteHeaderValue(value: string): string {
+  if (!NEEDS_WORK.test(value)) return '"' + value + '"'
   return '"' + value.replace(UNSAFE, '').replace(QUOTE, '\\$&') + '"'
 }
 

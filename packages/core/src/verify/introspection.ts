@@ -57,6 +57,10 @@ interface Decoded {
 // The verifier refuses absurdly long "tokens" before hashing or sending them anywhere.
 const MAX_TOKEN_LENGTH = 16 * 1024
 const TOKEN_CHARS = /^[\x21-\x7e]+$/
+// The per-verifier memo of store keys (see `recentKeys`).
+const RECENT_KEYS_MAX = 1024
+const RECENT_KEY_TAIL = 43
+const RECENT_KEY_TOKEN_MAX = 2048
 
 /**
  * Creates a verifier that asks Hydra's admin API whether a token is active (RFC 7662), with a cache
@@ -309,17 +313,43 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     return info
   }
 
-  const run = async (token: string, signal: AbortSignal | undefined): Promise<[AuthInfo, boolean]> => {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_CHARS.test(token)) {
-      throw refuse('malformed', 'the access token is malformed')
+  // The store key of a token is a SHA-256 of it (store-shared, so never the token itself). A token
+  // that comes back is looked up in `recentKeys` instead: by its last characters (a cheap hash), and
+  // served only when the whole token is the same string. Only tokens that passed the syntax check
+  // get there, so a hit skips that check too. Process memory only; at most RECENT_KEYS_MAX tokens
+  // (started over when full), the shorter ones.
+  const recentKeys = new Map<string, { token: string; key: string }>()
+  const knownKey = (token: string): string | undefined => {
+    const known = recentKeys.get(token.length > RECENT_KEY_TAIL ? token.slice(-RECENT_KEY_TAIL) : token)
+    return known !== undefined && known.token === token ? known.key : undefined
+  }
+  /** The store key of a token that passed the syntax check, remembered for the next request. */
+  const storeKey = (token: string): string => {
+    const key = tokenCacheKey(token, keyPrefix)
+    if (token.length <= RECENT_KEY_TOKEN_MAX) {
+      if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear()
+      recentKeys.set(token.length > RECENT_KEY_TAIL ? token.slice(-RECENT_KEY_TAIL) : token, { token, key })
     }
+    return key
+  }
+  /** The store key of `token`, or `undefined` when it is not a token at all. */
+  const keyOf = (token: string): string | undefined => {
+    if (typeof token !== 'string') return undefined
+    const known = knownKey(token)
+    if (known !== undefined) return known
+    if (token.length > MAX_TOKEN_LENGTH || !TOKEN_CHARS.test(token)) return undefined
+    return storeKey(token)
+  }
+
+  const run = async (token: string, signal: AbortSignal | undefined): Promise<[AuthInfo, boolean]> => {
+    const key = keyOf(token)
+    if (key === undefined) throw refuse('malformed', 'the access token is malformed')
     if (closed !== undefined) {
       throw unavailable('token introspection is temporarily unavailable', { failure: 'closed' })
     }
     if (signal?.aborted) {
       throw unavailable('token introspection was aborted', { failure: 'aborted' }, signal.reason)
     }
-    const key = tokenCacheKey(token, keyPrefix)
     if (store !== undefined) {
       const { memo, tier } = await lookup(key)
       const hit = memo?.outcome
@@ -376,19 +406,13 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       return endpoint
     },
     verifyNow(token) {
-      if (
-        getSync === undefined ||
-        closed !== undefined ||
-        typeof token !== 'string' ||
-        token.length > MAX_TOKEN_LENGTH ||
-        !TOKEN_CHARS.test(token)
-      ) {
-        return undefined
-      }
+      if (getSync === undefined || closed !== undefined) return undefined
+      const key = keyOf(token)
+      if (key === undefined) return undefined
       const started = hooks?.onVerify === undefined ? 0 : performance.now()
       let value: JsonValue | undefined
       try {
-        value = getSync(tokenCacheKey(token, keyPrefix))
+        value = getSync(key)
       } catch {
         return undefined
       }
@@ -456,6 +480,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     close() {
       closed ??= (async () => {
         closing.abort()
+        recentKeys.clear()
         invalidator?.close()
         await upstream.close()
       })()

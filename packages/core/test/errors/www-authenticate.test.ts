@@ -32,3 +32,22 @@ describe('buildBearerChallenge', () => {
     expect(v).toBe('Bearer realm="xSet-Cookie: a=b", error_description=""')
   })
 })
+
+describe('quoteHeaderValue: the shortcut for values that need no escaping', () => {
+  // The reference: drop everything outside printable ASCII, then escape `"` and `\`.
+  const slow = (v: string): string => '"' + v.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&') + '"'
+
+  it('answers every character exactly as the full escaping does', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const value = `a${String.fromCharCode(c)}b`
+      expect(quoteHeaderValue(value)).toBe(slow(value))
+    }
+  })
+
+  it('a quote, a backslash or a line break anywhere still takes the full path', () => {
+    for (const v of ['the "token"', 'back\\slash', 'line\r\nX-Injected: 1', 'tab\there', 'é', 'plain text']) {
+      expect(quoteHeaderValue(v)).toBe(slow(v))
+      expect(quoteHeaderValue(v)).not.toMatch(/[\r\n]/)
+    }
+  })
+})

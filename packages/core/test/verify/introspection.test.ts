@@ -1189,4 +1189,32 @@ describe('verifyNow (cache hits without a promise)', () => {
     expect(forB).not.toBe(forA)
     expect(forB?.token).toBe(b)
   })
+  it('two tokens ending in the same 43 characters are two tokens: neither gets the other’s answer', async () => {
+    const tail = mintOpaque().slice(-43)
+    const active = `ory_at_first.${tail}`
+    const unknown = `ory_at_other.${tail}`
+    hydra.tokens.set(active, activeAnswer())
+    const v = make()
+    expect((await v.verify(active)).token).toBe(active)
+    expect(v.verifyNow(unknown)).toBeUndefined()
+    expect(await rejection(v.verify(unknown))).toMatchObject({ reason: 'inactive' })
+    expect(hydra.introspectCalls).toBe(2)
+    // Each went to its own store entry, and both stay answered from the cache.
+    expect(v.verifyNow(active)?.token).toBe(active)
+    expect(await rejection(v.verify(unknown))).toMatchObject({ reason: 'inactive' })
+    expect((await v.verify(active)).token).toBe(active)
+    expect(hydra.introspectCalls).toBe(2)
+  })
+
+  it('a remembered token and a fresh verifier sharing the store agree on its store key', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer())
+    const store = createMemoryCacheStore()
+    const first = make({ cache: { store } })
+    await first.verify(token)
+    await first.verify(token) // the second lookup goes through the remembered key
+    const second = make({ cache: { store } })
+    expect(second.verifyNow(token)?.token).toBe(token)
+    expect(hydra.introspectCalls).toBe(1)
+  })
 })

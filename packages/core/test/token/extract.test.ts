@@ -24,6 +24,52 @@ describe('createTokenExtractor — Authorization header (RFC 6750 §2.1)', () =>
     expect(extract(header('BEARER abc'), 'api')).toBe('abc')
   })
 
+  it('reads the scheme exactly as /^bearer +/i does, for every spelling near it', () => {
+    const reference = (value: string): string | undefined => {
+      const m = /^bearer +/i.exec(value)
+      if (m === null) return undefined
+      const token = value.slice(m[0].length)
+      return token !== '' && /^[\w\-.~+/]+=*$/.test(token) ? token : undefined
+    }
+    const spellings = [
+      'Bearer',
+      'bearer',
+      'BEARER',
+      'bEaReR',
+      'Bearerx',
+      'Bear',
+      'Bearer\t',
+      'Beare\u0072',
+      'Be\u00e1rer',
+    ]
+    const spellingsNear = [
+      'Dearer',
+      'Bearor',
+      'B\u0000arer',
+      '\u0042EARER',
+      'bearer\u0130',
+      'B\u0065\u0041rer',
+      'Bearer\u00a0',
+    ]
+    for (const scheme of [...spellings, ...spellingsNear]) {
+      for (const gap of ['', ' ', '  ', '   ', '\t', ' \t']) {
+        for (const token of ['abc', 'a.b-c_d~e+f/g==', '', 'a b']) {
+          const value = `${scheme}${gap}${token}`
+          let got: string | undefined
+          try {
+            got = extract(header(value), 'api')
+          } catch (e) {
+            if (!(e instanceof InvalidRequestError)) throw e
+            got = undefined
+          }
+          expect([value, got]).toEqual([value, reference(value)])
+        }
+      }
+    }
+    // Setting bit 0x20 lower-cases a letter; a character that is no letter must not pass for one.
+    expect(reason(() => extract(header('\u0002earer abc'), 'api'))).toBe('malformed_header')
+  })
+
   it('returns undefined when no token is sent', () => {
     expect(extract(req(), 'api')).toBeUndefined()
     expect(() => requireToken(extract, req(), 'api')).toThrow(MissingTokenError)

@@ -207,9 +207,9 @@ export function checkClaims(
       case 'aud':
         throw audienceMismatch(policy, base, claims)
       case 'iat':
-        throw refuse(policy, 'too_old', 'token has no issue time', { ...base, claim })
+        throw refuse(policy, 'too_old', 'token has no issue time', { claim, ...base })
     }
-    throw refuse(policy, 'required_claim', 'missing required claim', { ...base, claim })
+    throw refuse(policy, 'required_claim', 'missing required claim', { claim, ...base })
   }
   if (!policy.issuers.includes(claims.iss as string)) throw issuerMismatch(policy, base, claims)
   if (policy.audience !== undefined && !hasAudience(claims.aud, policy.audience)) {
@@ -217,7 +217,7 @@ export function checkClaims(
   }
   const failure = checkTimeClaims(claims, Math.floor(Date.now() / 1000), policy)
   if (failure !== undefined) {
-    const debug: Record<string, unknown> = { ...base, claim: failure.claim }
+    const debug: Record<string, unknown> = { claim: failure.claim, ...base }
     if (failure.reason === 'too_old') debug.maxTokenAge = policy.maxTokenAge
     if (failure.problem !== undefined) debug.problem = failure.problem
     throw refuse(policy, failure.reason, failure.description, debug)
@@ -227,9 +227,9 @@ export function checkClaims(
 
 function issuerMismatch(policy: JwtPolicy, base: Record<string, unknown>, claims: Claims): InvalidTokenError {
   return refuse(policy, 'issuer', 'issuer mismatch', {
-    ...base,
     expectedIssuer: policy.issuers.length === 1 ? policy.issuers[0] : [...policy.issuers],
     tokenIssuer: debugValue(claims.iss),
+    ...base,
   })
 }
 
@@ -239,9 +239,9 @@ function audienceMismatch(
   claims: Claims,
 ): InvalidTokenError {
   return refuse(policy, 'audience', 'audience mismatch', {
-    ...base,
     expectedAudience: policy.audience === undefined ? undefined : [...policy.audience],
     tokenAudience: debugValue(claims.aud),
+    ...base,
   })
 }
 

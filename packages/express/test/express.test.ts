@@ -54,6 +54,53 @@ describe.each(frameworks)('%s adapter plumbing', (_name, makeApp) => {
     expect(Object.hasOwn(express4.request, 'auth')).toBe(false)
   })
 
+  it('behind a mounted router: a query token still counts as a second method, and query tokens work', async () => {
+    const router = express5.Router()
+    router.get('/x', hydra({ verifier: tableVerifier() }).authenticate(), (req, res) => {
+      res.json({ sub: getAuth(req)?.subject, url: req.url })
+    })
+    const viaQuery = express5.Router()
+    viaQuery.get(
+      '/x',
+      hydra({ verifier: tableVerifier(), token: { query: true } }).authenticate(),
+      (req, res) => {
+        res.json({ sub: getAuth(req)?.subject })
+      },
+    )
+    const app = makeApp()
+    app.use('/mounted/deeper', router)
+    app.use('/q', viaQuery)
+    const ok = await request(app).get('/mounted/deeper/x?a=1').set('authorization', 'Bearer scopes-read')
+    expect(ok.body).toEqual({ sub: 'alice', url: '/x?a=1' })
+    const twice = await request(app)
+      .get('/mounted/deeper/x?access_token=scopes-read')
+      .set('authorization', 'Bearer scopes-read')
+    expect(twice.status).toBe(400)
+    expect(twice.body.error_description).toBe('token sent by more than one method')
+    expect((await request(app).get('/q/x?access_token=scopes-read')).body).toEqual({ sub: 'alice' })
+  })
+
+  it('token.getToken receives the request itself', async () => {
+    const seen: unknown[] = []
+    const app = makeApp()
+    app.get(
+      '/x',
+      hydra({
+        verifier: tableVerifier(),
+        token: {
+          header: false,
+          getToken: (req) => {
+            seen.push(req)
+            return (req.headers['x-token'] as string | undefined) ?? undefined
+          },
+        },
+      }).authenticate(),
+      (req, res) => res.json({ sub: getAuth(req)?.subject, same: seen[0] === req }),
+    )
+    const r = await request(app).get('/x').set('x-token', 'scopes-read')
+    expect(r.body).toEqual({ sub: 'alice', same: true })
+  })
+
   it('a scope guard alone authenticates first', async () => {
     const verifier = tableVerifier()
     const app = makeApp()

@@ -27,8 +27,11 @@ if (typeof gc !== 'function') throw new Error('run with --expose-gc')
 
 const issuer = 'https://hydra.example.com'
 const filler = randomBytes(600).toString('base64url')
-/** A distinct token of realistic length (Hydra RS256 access tokens are ~800 characters). */
-const tokenOf = (/** @type {number} */ i) => `${i.toString(36)}.${filler}`
+/**
+ * A distinct token of realistic length (Hydra RS256 access tokens are ~800 characters) that, like a
+ * JWT's signature, differs in its last characters: the JWT cache keys by them.
+ */
+const tokenOf = (/** @type {number} */ i) => `${filler}.${i.toString(36).padStart(8, '0')}`
 
 function claims(/** @type {number} */ i) {
   const now = Math.floor(Date.now() / 1000)

@@ -30,6 +30,7 @@ export function renderReport(input) {
     micro,
     memory,
     cold,
+    notes,
     elapsedSec,
     command,
     scenarioInfo,
@@ -116,6 +117,10 @@ export function renderReport(input) {
   lines.push('')
   lines.push(`Produced by \`${command}\` (from the repository root) in ${fmt(elapsedSec / 60, 1)} minutes.`)
   lines.push('')
+  for (const note of notes ?? []) {
+    lines.push(`Note: ${note}`)
+    lines.push('')
+  }
   lines.push('## Setup')
   lines.push('')
   lines.push(`- Machine: ${env.cpus} × ${env.cpu}, Node.js ${env.node}, ${env.date}.`)
@@ -258,6 +263,7 @@ export function renderReport(input) {
       micro,
       memory,
       cold,
+      notes,
       targets,
     },
     summary,

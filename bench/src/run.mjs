@@ -7,6 +7,7 @@
 //
 // Options: --quick, --rounds N, --duration S, --warmup S, --only <substring[,substring…]>, --no-build,
 // --no-micro, --no-memory, --no-cold, --out <file.md> (default bench/results/<mode>-<date>.md).
+// `--remeasure-memory <results.json> [reason]` runs the cache memory test again into a saved run.
 // `--render <results.json>` rewrites the Markdown next to a saved JSON from its measurements
 // (after a change to the report's text; nothing is measured).
 import { spawnSync } from 'node:child_process'
@@ -100,9 +101,15 @@ function runJsonChild(script, args, cpu, nodeArgs = []) {
   return JSON.parse(r.stdout)
 }
 
-/** Re-renders the Markdown report of a saved run from its JSON (no measuring). */
-function rerender(/** @type {string} */ file) {
+/**
+ * Re-renders the Markdown report of a saved run from its JSON (no measuring). `change` may alter
+ * the saved data first (see --remeasure-memory).
+ * @param {string} file
+ * @param {(data: any) => void} [change]
+ */
+function rerender(file, change) {
   const data = JSON.parse(readFileSync(file, 'utf8'))
+  change?.(data)
   const cases = data.aggregates.map((/** @type {any} */ a) => a.case)
   const report = renderReport({
     opts: data.opts,
@@ -114,6 +121,7 @@ function rerender(/** @type {string} */ file) {
     micro: data.micro,
     memory: data.memory,
     cold: data.cold,
+    notes: data.notes,
     elapsedSec: data.elapsedSec,
     command: data.command,
     scenarioInfo: SCENARIO_INFO,
@@ -128,6 +136,25 @@ async function main() {
   const renderIndex = process.argv.indexOf('--render')
   if (renderIndex !== -1) {
     rerender(/** @type {string} */ (process.argv[renderIndex + 1]))
+    return
+  }
+  // Measures the cache memory test again (e.g. after a fix to it) into a saved run, and says so in
+  // the report's notes: the server measurements are kept as they were.
+  const memoryIndex = process.argv.indexOf('--remeasure-memory')
+  if (memoryIndex !== -1) {
+    const file = /** @type {string} */ (process.argv[memoryIndex + 1])
+    const reason = process.argv[memoryIndex + 2] ?? 'the memory test changed'
+    rerender(file, (data) => {
+      data.memory = ['jwt', 'introspection'].map((cache) =>
+        runJsonChild('memory.mjs', [cache, String(data.opts.memoryTokens)], data.pinning?.server, [
+          '--expose-gc',
+        ]),
+      )
+      data.notes = [
+        ...(data.notes ?? []),
+        `Cache memory (T7) measured again on ${new Date().toISOString()} (\`run.mjs --remeasure-memory\`): ${reason}.`,
+      ]
+    })
     return
   }
   const opts = parseArgs(process.argv.slice(2))

@@ -5,6 +5,7 @@ import { createSingleFlight } from '../cache/single-flight.js'
 import type { JsonValue } from '../cache/store.js'
 import { reportsTiers, type CacheTier, type CacheTierListener } from '../cache/tier-report.js'
 import { tokenCacheKey } from '../cache/token-key.js'
+import { formEncode } from '../text/form-encode.js'
 import {
   HydrakitError,
   UpstreamUnavailableError,
@@ -189,8 +190,10 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
    * once after a 401 when `retryOn401`); returns the validated answer or throws a 503.
    */
   const introspect = async (token: string): Promise<Outcome> => {
-    const form = new URLSearchParams({ token })
-    if (scope !== undefined) form.set('scope', scope)
+    const form =
+      scope === undefined
+        ? `token=${formEncode(token)}`
+        : `token=${formEncode(token)}&scope=${formEncode(scope)}`
     const target = await endpointUrl()
     let res: HttpResponse
     try {
@@ -199,7 +202,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         method: 'POST',
         url: target,
         headers: o.baseHeaders,
-        body: form.toString(),
+        body: form,
         timeoutMs,
         maxResponseBytes,
         signal: closing.signal,
@@ -314,36 +317,36 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   }
 
   // The store key of a token is a SHA-256 of it (store-shared, so never the token itself). A token
-  // that comes back is looked up in `recentKeys` instead: by its last characters (a cheap hash), and
-  // served only when the whole token is the same string. Only tokens that passed the syntax check
-  // get there, so a hit skips that check too. Process memory only; at most RECENT_KEYS_MAX tokens
-  // (started over when full), the shorter ones.
+  // found in the store is remembered in `recentKeys` with its key, and found there the next time: by
+  // its last characters (a cheap hash), served only when the whole token is the same string. Only
+  // tokens that passed the syntax check and had a stored answer get there (a token used once never
+  // does), so a hit skips that check too. Process memory only; at most RECENT_KEYS_MAX tokens (started
+  // over when full), the shorter ones.
   const recentKeys = new Map<string, { token: string; key: string }>()
-  const knownKey = (token: string): string | undefined => {
-    const known = recentKeys.get(token.length > RECENT_KEY_TAIL ? token.slice(-RECENT_KEY_TAIL) : token)
-    return known !== undefined && known.token === token ? known.key : undefined
-  }
-  /** The store key of a token that passed the syntax check, remembered for the next request. */
-  const storeKey = (token: string): string => {
-    const key = tokenCacheKey(token, keyPrefix)
-    if (token.length <= RECENT_KEY_TOKEN_MAX) {
-      if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear()
-      recentKeys.set(token.length > RECENT_KEY_TAIL ? token.slice(-RECENT_KEY_TAIL) : token, { token, key })
-    }
-    return key
-  }
+  const tailOf = (token: string): string =>
+    token.length > RECENT_KEY_TAIL ? token.slice(-RECENT_KEY_TAIL) : token
+  /** Whether the last {@link keyOf} found its key in `recentKeys` (read right after the call). */
+  let keyWasKnown = false
   /** The store key of `token`, or `undefined` when it is not a token at all. */
   const keyOf = (token: string): string | undefined => {
     if (typeof token !== 'string') return undefined
-    const known = knownKey(token)
-    if (known !== undefined) return known
+    const known = recentKeys.get(tailOf(token))
+    keyWasKnown = known !== undefined && known.token === token
+    if (keyWasKnown) return (known as { key: string }).key
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_CHARS.test(token)) return undefined
-    return storeKey(token)
+    return tokenCacheKey(token, keyPrefix)
+  }
+  /** Remembers the store key of a token the store had an answer for. */
+  const rememberKey = (token: string, key: string): void => {
+    if (token.length > RECENT_KEY_TOKEN_MAX) return
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear()
+    recentKeys.set(tailOf(token), { token, key })
   }
 
   const run = async (token: string, signal: AbortSignal | undefined): Promise<[AuthInfo, boolean]> => {
     const key = keyOf(token)
     if (key === undefined) throw refuse('malformed', 'the access token is malformed')
+    const keyKnown = keyWasKnown
     if (closed !== undefined) {
       throw unavailable('token introspection is temporarily unavailable', { failure: 'closed' })
     }
@@ -353,6 +356,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     if (store !== undefined) {
       const { memo, tier } = await lookup(key)
       const hit = memo?.outcome
+      if (hit !== undefined && !keyKnown) rememberKey(token, key)
       if (hit !== undefined && !hit.active) {
         cacheEvent('negative_hit', tier)
         throw refuse('inactive', 'the access token is not active')
@@ -409,6 +413,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       if (getSync === undefined || closed !== undefined) return undefined
       const key = keyOf(token)
       if (key === undefined) return undefined
+      const keyKnown = keyWasKnown
       const started = hooks?.onVerify === undefined ? 0 : performance.now()
       let value: JsonValue | undefined
       try {
@@ -417,6 +422,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         return undefined
       }
       if (value === undefined) return undefined
+      if (!keyKnown) rememberKey(token, key)
       const memo = decode(value)
       const hit = memo.outcome
       // Refusals, expiry and misses take the asynchronous path, which reports them.

@@ -5,7 +5,6 @@ import { createSingleFlight } from '../cache/single-flight.js'
 import type { JsonValue } from '../cache/store.js'
 import { reportsTiers, type CacheTier, type CacheTierListener } from '../cache/tier-report.js'
 import { tokenCacheKey } from '../cache/token-key.js'
-import { formEncode } from '../text/form-encode.js'
 import {
   HydrakitError,
   UpstreamUnavailableError,
@@ -190,10 +189,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
    * once after a 401 when `retryOn401`); returns the validated answer or throws a 503.
    */
   const introspect = async (token: string): Promise<Outcome> => {
-    const form =
-      scope === undefined
-        ? `token=${formEncode(token)}`
-        : `token=${formEncode(token)}&scope=${formEncode(scope)}`
+    const form = new URLSearchParams({ token })
+    if (scope !== undefined) form.set('scope', scope)
     const target = await endpointUrl()
     let res: HttpResponse
     try {
@@ -202,7 +199,7 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         method: 'POST',
         url: target,
         headers: o.baseHeaders,
-        body: form,
+        body: form.toString(),
         timeoutMs,
         maxResponseBytes,
         signal: closing.signal,

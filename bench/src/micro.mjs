@@ -7,7 +7,7 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { createIntrospectionVerifier, createJwtVerifier } from '@hydrakit/core'
 import { importJWK, jwtVerify } from 'jose'
-import { AUDIENCE, hydraClaims, makeKey, mintOpaque, signJwt } from './tokens.mjs'
+import { AUDIENCE, hydraClaims, makeKey, mintOpaque, signJwt, tamperSignature } from './tokens.mjs'
 
 const quick = process.argv.includes('--quick')
 const iterations = quick ? 1000 : 3000
@@ -22,7 +22,6 @@ const jsonwebtoken = createRequire(require.resolve('express-jwt'))('jsonwebtoken
 
 const rs = makeKey('RS256', 'micro-rs')
 const es = makeKey('ES256', 'micro-es')
-const rogue = makeKey('RS256', 'micro-rs')
 const jwksBody = JSON.stringify({ keys: [rs.publicJwk, es.publicJwk] })
 const secret = Buffer.from('micro-benchmark-secret')
 
@@ -63,7 +62,7 @@ issuer = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (serv
 const day = 24 * 3600
 const rsHot = signJwt(rs, hydraClaims(issuer, 0, day))
 const esHot = signJwt(es, hydraClaims(issuer, 0, day))
-const wrong = signJwt(rogue, hydraClaims(issuer, 1, day))
+const wrong = tamperSignature(signJwt(rs, hydraClaims(issuer, 1, day)))
 const rsPool = Array.from({ length: POOL }, (_, i) => signJwt(rs, hydraClaims(issuer, 10 + i, day)))
 const esPool = Array.from({ length: POOL }, (_, i) => signJwt(es, hydraClaims(issuer, 10 + i, day)))
 const opaque = mintOpaque(secret, 'micro')

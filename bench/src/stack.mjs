@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { hydraClaims, makeKey, mintOpaque, signJwt } from './tokens.mjs'
+import { hydraClaims, makeKey, mintOpaque, signJwt, tamperSignature } from './tokens.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -107,8 +107,6 @@ export async function startStack(options) {
   const dir = mkdtempSync(join(tmpdir(), 'hydrakit-bench-'))
   const rs = makeKey('RS256', 'bench-rs')
   const es = makeKey('ES256', 'bench-es')
-  // Same kid as the real RS256 key, other material: its tokens carry a wrong signature.
-  const rogue = makeKey('RS256', 'bench-rs')
   const secret = randomBytes(32)
   /** @type {import('node:child_process').ChildProcess[]} */
   const children = []
@@ -136,7 +134,7 @@ export async function startStack(options) {
       esHot: signJwt(es, hydraClaims(issuer, 0, day)),
       opaqueHot: mintOpaque(secret, `hot${randomBytes(6).toString('hex')}`),
       // Invalid ones: each must be refused with 401.
-      rsWrongSignature: signJwt(rogue, hydraClaims(issuer, 1, day)),
+      rsWrongSignature: tamperSignature(signJwt(rs, hydraClaims(issuer, 1, day))),
       rsExpired: signJwt(rs, { ...hydraClaims(issuer, 2, day), exp: Math.floor(Date.now() / 1000) - 60 }),
       rsOtherAudience: signJwt(rs, { ...hydraClaims(issuer, 3, day), aud: ['other-api'] }),
       malformed: 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln',

@@ -1,4 +1,4 @@
-import type { HydrakitHooks } from './hooks.js'
+import { ignoresSuccesses, wantsSuccesses, type HydrakitHooks } from './hooks.js'
 
 const NAMES = ['onVerify', 'onCache', 'onJwksRefresh', 'onUpstream', 'onRefuse', 'onBulkhead'] as const
 
@@ -34,7 +34,7 @@ export function combineHooks(...hooks: ReadonlyArray<HydrakitHooks | undefined>)
       out[name] = fns[0] as never
       continue
     }
-    out[name] = ((event: never) => {
+    const combined = (event: never): void => {
       for (const fn of fns) {
         try {
           fn(event)
@@ -42,7 +42,10 @@ export function combineHooks(...hooks: ReadonlyArray<HydrakitHooks | undefined>)
           // One broken listener must not silence the others, nor fail the request.
         }
       }
-    }) as never
+    }
+    // Listeners that all ignore successes make one that does too.
+    if (name === 'onVerify' && !fns.some((fn) => wantsSuccesses(fn))) ignoresSuccesses(combined)
+    out[name] = combined as never
   }
   return out
 }

@@ -103,6 +103,21 @@ export interface HydrakitHooks {
   onBulkhead?: ((event: BulkheadEvent) => void) | undefined
 }
 
+// onVerify listeners that read failures only (hydrakit's own warnings). When every listener is one,
+// the verifiers build no success event for a cache hit: that event is the only allocation of a hit.
+const failuresOnly = new WeakSet<object>()
+
+/** Internal: marks an `onVerify` listener that ignores successful verifications. */
+export function ignoresSuccesses<F extends (event: never) => void>(listener: F): F {
+  failuresOnly.add(listener)
+  return listener
+}
+
+/** Internal: whether an `onVerify` hook wants to hear of successful verifications. */
+export function wantsSuccesses(hook: ((event: never) => void) | undefined): boolean {
+  return hook !== undefined && !failuresOnly.has(hook)
+}
+
 /** Calls a hook, swallowing anything it throws. */
 export function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
   if (hook === undefined) return

@@ -1,5 +1,5 @@
 import { DiscoveryError } from '../discovery/discovery-error.js'
-import type { HydrakitHooks, UpstreamEvent, VerifyEvent } from '../hooks.js'
+import { ignoresSuccesses, type HydrakitHooks, type UpstreamEvent, type VerifyEvent } from '../hooks.js'
 import { finite, rejectUnknownOptions } from '../options/validate.js'
 import { sanitizeText } from '../text/sanitize.js'
 import { differByTrailingSlash, OPAQUE_IN_JWT_MODE_HINT, TRAILING_SLASH_HINT, upstreamHint } from './hints.js'
@@ -179,7 +179,7 @@ export function createWarningHooks(options: WarningOptions | false): HydrakitHoo
     })
   }
 
-  const onVerify = (event: VerifyEvent): void => {
+  const onVerify = ignoresSuccesses((event: VerifyEvent): void => {
     if (event.outcome !== 'failure') return
     const debug = event.debug
     if (debug === undefined) return
@@ -205,7 +205,7 @@ export function createWarningHooks(options: WarningOptions | false): HydrakitHoo
         hint: TRAILING_SLASH_HINT,
       })
     }
-  }
+  })
 
   return { onUpstream, onVerify }
 }

@@ -13,7 +13,7 @@ import {
 } from '../errors/errors.js'
 import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
 import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
-import { emit, type CacheEvent } from '../hooks.js'
+import { emit, wantsSuccesses, type CacheEvent } from '../hooks.js'
 import { classifyIntrospectionFailure } from '../introspection/upstream-error.js'
 import { createAdminAuthProvider } from '../upstream/admin-auth.js'
 import { createUpstreamClient, UpstreamError } from '../upstream/client.js'
@@ -120,6 +120,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   const tiered = store !== undefined && reportsTiers(store)
   // A store read without I/O (the memory store) lets verifyNow settle cache hits synchronously.
   const getSync = store?.getSync === undefined || tiered ? undefined : store.getSync.bind(store)
+  // A synchronous cache hit is reported to `onVerify` unless every listener reads failures only.
+  const reportHits = wantsSuccesses(hooks?.onVerify)
   const flight = createSingleFlight<Outcome>()
   const bulkhead = createUpstreamBulkhead(o.bulkhead, { kind: 'introspection', realm, hooks })
   const closing = new AbortController()
@@ -431,8 +433,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         return undefined
       }
       cacheEvent('hit')
-      if (hooks?.onVerify !== undefined) {
-        emit(hooks.onVerify, {
+      if (reportHits) {
+        emit(hooks?.onVerify, {
           outcome: 'success',
           source: 'introspection',
           cached: true,

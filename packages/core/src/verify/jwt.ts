@@ -6,7 +6,7 @@ import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../di
 import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
 import { deepFreeze } from './freeze.js'
-import { emit, type HydrakitHooks } from '../hooks.js'
+import { emit, wantsSuccesses, type HydrakitHooks } from '../hooks.js'
 import { JwksCache, type JwksStatus } from '../jwks/jwks-cache.js'
 import type { JwksKey, KeySet } from '../jwks/key-set.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.js'
@@ -61,6 +61,8 @@ class JwtVerifierImpl implements JwtVerifier {
   readonly issuer: string
   private readonly policy: JwtPolicy
   private readonly hooks: HydrakitHooks
+  /** Whether a cache hit is reported to `onVerify` (not when every listener reads failures only). */
+  private readonly reportHits: boolean
   private readonly jwks: JwksCache
   private readonly results: JwtResultCache<JwksKey> | undefined
   private readonly upstream: UpstreamClient
@@ -72,6 +74,7 @@ class JwtVerifierImpl implements JwtVerifier {
     this.realm = o.realm
     this.issuer = o.issuer
     this.hooks = o.hooks
+    this.reportHits = wantsSuccesses(o.hooks.onVerify)
     // Creating it costs nothing: undici is loaded and a dispatcher made at the first fetch.
     const upstream = createUpstreamClient({ dispatcher: o.dispatcher, hooks: o.hooks })
     this.upstream = upstream
@@ -251,9 +254,8 @@ class JwtVerifierImpl implements JwtVerifier {
     if (this.hooks.onCache !== undefined) {
       emit(this.hooks.onCache, { cache: 'jwt', tier: 'l1', outcome: 'hit' })
     }
-    const onVerify = this.hooks.onVerify
-    if (onVerify !== undefined) {
-      emit(onVerify, {
+    if (this.reportHits) {
+      emit(this.hooks.onVerify, {
         outcome: 'success',
         source: 'jwt',
         cached: true,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { CacheEvent, HydrakitHooks, VerifyEvent } from '../../src/hooks.js'
+import {
+  ignoresSuccesses,
+  wantsSuccesses,
+  type CacheEvent,
+  type HydrakitHooks,
+  type VerifyEvent,
+} from '../../src/hooks.js'
 import { combineHooks } from '../../src/combine-hooks.js'
 
 const verifyEvent: VerifyEvent = { outcome: 'success', source: 'jwt', cached: false, durationMs: 1 }
@@ -45,5 +51,16 @@ describe('combineHooks', () => {
     expect(() => combineHooks({}, { onVerify: 'yes' } as never)).toThrow(
       'hooks[1].onVerify must be a function',
     )
+  })
+})
+
+describe('combineHooks: listeners that read failures only', () => {
+  it('stay marked alone and combined with each other; one listener wanting successes unmarks the whole', () => {
+    const a = ignoresSuccesses(() => undefined)
+    const b = ignoresSuccesses(() => undefined)
+    expect(wantsSuccesses(combineHooks({ onVerify: a }).onVerify)).toBe(false)
+    expect(wantsSuccesses(combineHooks({ onVerify: a }, { onVerify: b }).onVerify)).toBe(false)
+    expect(wantsSuccesses(combineHooks({ onVerify: a }, { onVerify: () => undefined }).onVerify)).toBe(true)
+    expect(wantsSuccesses(combineHooks({ onCache: () => undefined }).onVerify)).toBe(false)
   })
 })

@@ -7,7 +7,7 @@ import { createMemoryCacheStore } from '../../src/cache/memory-store.js'
 import type { CacheStore, JsonValue } from '../../src/cache/store.js'
 import { tokenCacheKey } from '../../src/cache/token-key.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../../src/errors/errors.js'
-import type { CacheEvent, UpstreamEvent, VerifyEvent } from '../../src/hooks.js'
+import { ignoresSuccesses, type CacheEvent, type UpstreamEvent, type VerifyEvent } from '../../src/hooks.js'
 import {
   createIntrospectionVerifier,
   type IntrospectionVerifier,
@@ -1112,6 +1112,16 @@ describe('verifyNow (cache hits without a promise)', () => {
       ['success', true],
     ])
     expect(caches.map((e) => e.outcome)).toEqual(['miss', 'hit'])
+  })
+
+  it('a listener that reads failures only is sent no event for a synchronous hit', async () => {
+    const token = mintOpaque()
+    hydra.tokens.set(token, activeAnswer())
+    const heard: VerifyEvent[] = []
+    const v = make({ hooks: { onVerify: ignoresSuccesses((e: VerifyEvent) => heard.push(e)) } })
+    await v.verify(token)
+    expect(v.verifyNow(token)?.token).toBe(token)
+    expect(heard.map((e) => [e.outcome, e.cached])).toEqual([['success', false]])
   })
 
   it('leaves negative, expired, foreign-audience and malformed cases to verify()', async () => {

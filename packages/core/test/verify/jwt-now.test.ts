@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { InvalidTokenError } from '../../src/errors/errors.js'
-import type { CacheEvent, VerifyEvent } from '../../src/hooks.js'
+import { combineHooks } from '../../src/combine-hooks.js'
+import { ignoresSuccesses, type CacheEvent, type VerifyEvent } from '../../src/hooks.js'
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../../src/verify/jwt.js'
 import {
   b64json,
@@ -164,6 +165,35 @@ describe('JwtVerifier.verifyNow', () => {
       ['success', true, undefined],
       ['success', false, undefined],
       ['failure', false, 'signature'],
+    ])
+  })
+
+  it('a listener that reads failures only (the built-in warnings) is sent no event for a cache hit', async () => {
+    const quiet: VerifyEvent[] = []
+    const loud: VerifyEvent[] = []
+    const failuresOnly = ignoresSuccesses((e: VerifyEvent) => quiet.push(e))
+    const a = verifier({ hooks: { onVerify: failuresOnly } })
+    const b = verifier({ hooks: combineHooks({ onVerify: failuresOnly }, { onVerify: (e) => loud.push(e) }) })
+    const token = await signToken(rsa, { iss: server.issuer })
+    for (const v of [a, b]) {
+      await v.verify(token)
+      expect(v.verifyNow(token)?.token).toBe(token)
+      expect(
+        thrown(() => v.verifyNow(token.slice(0, -2) + (token.endsWith('AA') ? 'BA' : 'AA'))),
+      ).toBeInstanceOf(InvalidTokenError)
+    }
+    // a's listener heard the miss and the refusal, not the hit; b's second listener heard all three.
+    expect(quiet.map((e) => [e.outcome, e.cached])).toEqual([
+      ['success', false],
+      ['failure', false],
+      ['success', false],
+      ['success', true],
+      ['failure', false],
+    ])
+    expect(loud.map((e) => [e.outcome, e.cached])).toEqual([
+      ['success', false],
+      ['success', true],
+      ['failure', false],
     ])
   })
 

@@ -293,14 +293,14 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   // parses (Redis) returns fresh objects and simply finds nothing here. A revoked or expired entry
   // leaves the store, so what is remembered here is never reached again.
   const decoded = new WeakMap<object, Decoded>()
+  const memoize = (value: object, outcome: Outcome | undefined): Decoded => {
+    const memo: Decoded = { outcome, info: undefined }
+    decoded.set(value, memo)
+    return memo
+  }
   const decode = (value: JsonValue): Decoded => {
     if (value === null || typeof value !== 'object') return { outcome: parseCached(value), info: undefined }
-    let memo = decoded.get(value)
-    if (memo === undefined) {
-      memo = { outcome: parseCached(value), info: undefined }
-      decoded.set(value, memo)
-    }
-    return memo
+    return decoded.get(value) ?? memoize(value, parseCached(value))
   }
   /** The AuthInfo of an unexpired active hit: remembered per value, the clock checked every time. */
   const judgeHit = (token: string, memo: Decoded, claims: Claims): AuthInfo => {
@@ -394,13 +394,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       throw unavailable('token introspection was aborted', { failure: 'aborted' }, err)
     }
     if (!outcome.active) throw refuse('inactive', 'the access token is not active')
-    // A fresh answer (validated by parseOutcome): its memo serves every waiter and later hits.
-    let memo = decoded.get(outcome)
-    if (memo === undefined) {
-      memo = { outcome, info: undefined }
-      decoded.set(outcome, memo)
-    }
-    return [judgeHit(token, memo, outcome.claims), false]
+    // A fresh answer (validated by parseOutcome, stored as it is): its memo serves every waiter and
+    // later hits.
+    return [judgeHit(token, decoded.get(outcome) ?? memoize(outcome, outcome), outcome.claims), false]
   }
 
   return {
@@ -413,7 +409,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       const key = keyOf(token)
       if (key === undefined) return undefined
       const keyKnown = keyWasKnown
-      const started = hooks?.onVerify === undefined ? 0 : performance.now()
+      // A hit is the only outcome reported here: the clock is read only when it will be.
+      const started = reportHits ? performance.now() : 0
       let value: JsonValue | undefined
       try {
         value = getSync(key)

@@ -5,12 +5,12 @@ import { DiscoveryError } from '../discovery/discovery-error.js'
 import { createIssuerMetadataResolver, type IssuerMetadataResolver } from '../discovery/resolver.js'
 import { upstreamDiscoveryFetch } from '../discovery/upstream-fetch.js'
 import { InvalidTokenError, UpstreamUnavailableError } from '../errors/errors.js'
-import { deepFreeze } from './freeze.js'
 import { emit, wantsSuccesses, type HydrakitHooks } from '../hooks.js'
 import { JwksCache, type JwksStatus } from '../jwks/jwks-cache.js'
 import type { JwksKey, KeySet } from '../jwks/key-set.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.js'
 import type { VerifyCallOptions } from '../verifier.js'
+import { deepFreeze } from './freeze.js'
 import {
   checkHeader,
   checkSignature,
@@ -176,14 +176,16 @@ class JwtVerifierImpl implements JwtVerifier {
   }
 
   verifyNow(token: string): AuthInfo | undefined {
-    const now = this.settle(token, this.hooks.onVerify === undefined ? 0 : performance.now())
+    // The clock is read for a hit only when the hit is reported; settle() reads it after a miss.
+    const now = this.settle(token, this.reportHits ? performance.now() : 0)
     return now instanceof Deferred ? undefined : now
   }
 
   /**
    * The synchronous part of every verification: a cache hit, or a full local verification with the
    * keys at hand (reported to the hooks here, refusals thrown); a {@link Deferred} when the keys
-   * must be fetched first (nothing reported yet).
+   * must be fetched first (nothing reported yet). `started` is when the verification began, or 0
+   * when the clock was not read yet (it is then read after a cache miss).
    */
   private settle(token: string, started: number): AuthInfo | Deferred {
     let cacheKey: string | undefined
@@ -192,6 +194,7 @@ class JwtVerifierImpl implements JwtVerifier {
       const hit = this.lookup(cacheKey, token, started)
       if (hit !== undefined) return hit
     }
+    if (started === 0 && this.hooks.onVerify !== undefined) started = performance.now()
     const keys = this.closed === undefined ? this.jwks.peek(Date.now()) : undefined
     if (keys === undefined) return new Deferred(cacheKey)
     const observed = this.hooks.onVerify !== undefined || this.hooks.onCache !== undefined

@@ -33,7 +33,7 @@ describe('parseCompactJws: remembered headers', () => {
     expect(other.header.alg).toBe('ES256')
   })
 
-  it('a stream of made-up headers neither grows the memo past its bound nor changes any answer', () => {
+  it('through a stream of 1000 made-up headers (the memo starting over) every answer stays right', () => {
     const first = token({ alg: 'RS256', kid: 'stream-0' })
     for (let i = 0; i < 1000; i++) {
       const t = token({ alg: 'RS256', kid: `stream-${i}` })

@@ -169,6 +169,7 @@ describe('JwtVerifier.verifyNow', () => {
   })
 
   it('a listener that reads failures only (the built-in warnings) is sent no event for a cache hit', async () => {
+    const began = performance.now()
     const quiet: VerifyEvent[] = []
     const loud: VerifyEvent[] = []
     const failuresOnly = ignoresSuccesses((e: VerifyEvent) => quiet.push(e))
@@ -195,6 +196,11 @@ describe('JwtVerifier.verifyNow', () => {
       ['success', true],
       ['failure', false],
     ])
+    // Durations are measured from each verification's start, also where the clock is read only
+    // after the cache missed (never from the process's start).
+    const elapsed = performance.now() - began
+    for (const e of [...quiet, ...loud]) expect(e.durationMs).toBeGreaterThanOrEqual(0)
+    for (const e of [...quiet, ...loud]) expect(e.durationMs).toBeLessThanOrEqual(elapsed)
   })
 
   it('answers nothing after close() (verify() then fails with 503)', async () => {

@@ -197,6 +197,14 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/`
 }
 
+/** What `auth.ready()` rejects with; `undefined` when it resolves. */
+function readyError(auth: { ready(): Promise<void> }): Promise<unknown> {
+  return auth.ready().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+}
+
 describe('several issuers: auth.ready() probes every issuer', () => {
   it('resolves when every issuer answers, after one JWKS fetch at each', async () => {
     for (const m of [a, b, c]) m.resetCalls()
@@ -223,10 +231,7 @@ describe('several issuers: auth.ready() probes every issuer', () => {
       issuers: [{ issuer: a.issuer }, { issuer: down }, { issuer: b.issuer }],
     })
     try {
-      const error = await auth.ready().then(
-        () => undefined,
-        (e: unknown) => e,
-      )
+      const error = await readyError(auth)
       expect(error).toBeInstanceOf(VerifierNotReadyError)
       // Discovery is the first call to that issuer: it is what names the failure.
       expect(error).toMatchObject({
@@ -256,10 +261,7 @@ describe('several issuers: auth.ready() probes every issuer', () => {
       issuers: [{ issuer: down1 }, { issuer: a.issuer }, { issuer: down2 }],
     })
     try {
-      const error = (await auth.ready().then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as VerifierNotReadyError
+      const error = (await readyError(auth)) as VerifierNotReadyError
       expect(error).toBeInstanceOf(VerifierNotReadyError)
       expect(error.message).toMatch(/^2 of 3 issuers are not ready: /)
       expect(error.message).toContain(`issuer "${down1}": `)
@@ -287,10 +289,7 @@ describe('several issuers: auth.ready() probes every issuer', () => {
       ],
     })
     try {
-      const error = (await auth.ready().then(
-        () => undefined,
-        (e: unknown) => e,
-      )) as VerifierNotReadyError
+      const error = (await readyError(auth)) as VerifierNotReadyError
       expect(error).toBeInstanceOf(VerifierNotReadyError)
       expect(error.upstream).toBe('introspection')
       expect(error.message.startsWith(`issuer "${b.issuer}": `)).toBe(true)
